@@ -1,0 +1,196 @@
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yder.h>
+
+static int parse_long(const char *text, long min, long max, long *out) {
+  char *end = NULL;
+  errno = 0;
+  long v = strtol(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || v < min || v > max)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+/* Duration: plain seconds, or a number with s, m, h or d. */
+static int parse_duration(const char *text, long *out) {
+  size_t n = strlen(text);
+  long unit = 1;
+  char buf[32];
+  if (n == 0 || n >= sizeof buf)
+    return -1;
+  memcpy(buf, text, n + 1);
+  switch (buf[n - 1]) {
+  case 's': unit = 1; buf[n - 1] = '\0'; break;
+  case 'm': unit = 60; buf[n - 1] = '\0'; break;
+  case 'h': unit = 3600; buf[n - 1] = '\0'; break;
+  case 'd': unit = 86400; buf[n - 1] = '\0'; break;
+  default: break;
+  }
+  long v = 0;
+  if (parse_long(buf, 1, LONG_MAX / 86400, &v) != 0)
+    return -1;
+  *out = v * unit;
+  return 0;
+}
+
+static int parse_level(const char *text, int *out) {
+  static const struct { const char *name; int level; } levels[] = {
+    {"none", Y_LOG_LEVEL_NONE}, {"error", Y_LOG_LEVEL_ERROR},
+    {"warning", Y_LOG_LEVEL_WARNING}, {"warn", Y_LOG_LEVEL_WARNING},
+    {"info", Y_LOG_LEVEL_INFO}, {"debug", Y_LOG_LEVEL_DEBUG},
+  };
+  for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+    if (strcasecmp(text, levels[i].name) == 0) {
+      *out = levels[i].level;
+      return 0;
+    }
+  }
+  return -1;
+}
+
+static int valid_ipv4(const char *text) {
+  int a, b, c, d;
+  char tail;
+  if (sscanf(text, "%d.%d.%d.%d%c", &a, &b, &c, &d, &tail) != 4)
+    return 0;
+  return a >= 0 && a < 256 && b >= 0 && b < 256 && c >= 0 && c < 256 && d >= 0 && d < 256;
+}
+
+struct int_setting {
+  const char *name;
+  long min, max;
+  int *target;
+};
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+static int fail(char *err, size_t errlen, const char *name, const char *why) {
+  snprintf(err, errlen, "configuration: %s %s", name, why);
+  return -1;
+}
+
+static int load_ints(struct config *cfg, const char *(*get)(const char *), char *err, size_t errlen) {
+  const struct int_setting ints[] = {
+    {"OPOP_PORT", 0, 65535, &cfg->port},
+    {"OPOP_DB_POOL_SIZE", 1, 200, &cfg->db_pool_size},
+    {"OPOP_HTTP_THREADS", 0, 256, &cfg->http_threads},
+    {"OPOP_MAX_CONNECTIONS", 1, 100000, &cfg->max_connections},
+    {"OPOP_REQUEST_TIMEOUT", 1, 3600, &cfg->request_timeout_s},
+    {"OPOP_LOGIN_MAX_FAILURES", 1, 1000, &cfg->login_max_failures},
+    {"OPOP_LOGIN_LOCK_SECONDS", 1, 86400, &cfg->login_lock_s},
+  };
+  for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+    const char *v = get(ints[i].name);
+    long n = 0;
+    if (v == NULL || *v == '\0')
+      continue;
+    if (parse_long(v, ints[i].min, ints[i].max, &n) != 0) {
+      char why[96];
+      snprintf(why, sizeof why, "must be an integer from %ld to %ld", ints[i].min, ints[i].max);
+      return fail(err, errlen, ints[i].name, why);
+    }
+    *ints[i].target = (int)n;
+  }
+  return 0;
+}
+
+int config_load(struct config *cfg, const char *(*get)(const char *), char *err, size_t errlen) {
+  const char *v;
+  memset(cfg, 0, sizeof *cfg);
+  cfg->port = 8080;
+  cfg->db_pool_size = 4;
+  cfg->http_threads = 8;
+  cfg->max_connections = 1024;
+  cfg->request_timeout_s = 60;
+  cfg->log_level = Y_LOG_LEVEL_INFO;
+  cfg->token_ttl_s = 12 * 3600;
+  cfg->login_max_failures = 5;
+  cfg->login_lock_s = 900;
+  if (load_ints(cfg, get, err, errlen) != 0)
+    goto fail;
+  v = get("OPOP_BIND");
+  if (v && *v && !valid_ipv4(v)) {
+    fail(err, errlen, "OPOP_BIND", "must be an IPv4 address such as 127.0.0.1");
+    goto fail;
+  }
+  cfg->bind = strdup(v && *v ? v : "127.0.0.1");
+  v = get("OPOP_DATABASE_URL");
+  cfg->database_url = strdup(v && *v ? v : "dbname=opop");
+  v = get("OPOP_LOG_LEVEL");
+  if (v && *v && parse_level(v, &cfg->log_level) != 0) {
+    fail(err, errlen, "OPOP_LOG_LEVEL", "must be one of none, error, warning, info, debug");
+    goto fail;
+  }
+  v = get("OPOP_TOKEN_TTL");
+  if (v && *v && parse_duration(v, &cfg->token_ttl_s) != 0) {
+    fail(err, errlen, "OPOP_TOKEN_TTL", "must be a positive duration such as 43200, 90m or 12h");
+    goto fail;
+  }
+  v = get("OPOP_CORS_ORIGINS");
+  cfg->cors_origins = dup_or_null(v && *v ? v : NULL);
+  cfg->bootstrap_email = dup_or_null(get("OPOP_BOOTSTRAP_ADMIN_EMAIL"));
+  cfg->bootstrap_password = dup_or_null(get("OPOP_BOOTSTRAP_ADMIN_PASSWORD"));
+  if ((cfg->bootstrap_email == NULL) != (cfg->bootstrap_password == NULL)) {
+    fail(err, errlen, cfg->bootstrap_email ? "OPOP_BOOTSTRAP_ADMIN_PASSWORD" : "OPOP_BOOTSTRAP_ADMIN_EMAIL",
+         "must be set together with its pair");
+    goto fail;
+  }
+  if (cfg->bootstrap_password && strlen(cfg->bootstrap_password) < 8) {
+    fail(err, errlen, "OPOP_BOOTSTRAP_ADMIN_PASSWORD", "must have at least 8 characters");
+    goto fail;
+  }
+  v = get("OPOP_BOOTSTRAP_API_KEY");
+  if (v && *v && strlen(v) < 16) {
+    fail(err, errlen, "OPOP_BOOTSTRAP_API_KEY", "must have at least 16 characters");
+    goto fail;
+  }
+  cfg->bootstrap_api_key = dup_or_null(v && *v ? v : NULL);
+  return 0;
+fail:
+  config_clear(cfg);
+  return -1;
+}
+
+void config_clear(struct config *cfg) {
+  if (cfg == NULL)
+    return;
+  free(cfg->bind);
+  free(cfg->database_url);
+  free(cfg->cors_origins);
+  free(cfg->bootstrap_email);
+  if (cfg->bootstrap_password)
+    memset(cfg->bootstrap_password, 0, strlen(cfg->bootstrap_password));
+  free(cfg->bootstrap_password);
+  free(cfg->bootstrap_api_key);
+  memset(cfg, 0, sizeof *cfg);
+}
+
+int config_origin_allowed(const struct config *cfg, const char *origin) {
+  const char *list = cfg->cors_origins;
+  size_t olen;
+  if (list == NULL || origin == NULL)
+    return 0;
+  olen = strlen(origin);
+  while (*list) {
+    while (*list == ' ' || *list == ',')
+      list++;
+    const char *end = list;
+    while (*end && *end != ',')
+      end++;
+    const char *last = end;
+    while (last > list && last[-1] == ' ')
+      last--;
+    size_t n = (size_t)(last - list);
+    if ((n == 1 && *list == '*') || (n == olen && strncmp(list, origin, n) == 0))
+      return 1;
+    list = end;
+  }
+  return 0;
+}

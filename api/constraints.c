@@ -1,0 +1,47 @@
+#include "constraints.h"
+
+#include <string.h>
+
+/* One line per named constraint of the migrations; the rules themselves live in
+ * the database, this only says how to tell a client. */
+static const struct constraint_info constraints[] = {
+  {"pesantren_nspp_key", 409, "nspp", "A pesantren with this NSPP already exists."},
+  {"pesantren_nspp_check", 422, "nspp", "must be exactly 12 digits"},
+  {"pesantren_name_check", 422, "name", "must be 3 to 200 characters after trimming"},
+  {"pesantren_region_code_fkey", 422, "region_code", "is not one of the 38 region codes"},
+  {"pesantren_address_check", 422, "address", "must be at most 300 characters"},
+  {"pesantren_district_check", 422, "district", "must be at most 100 characters"},
+  {"pesantren_village_check", 422, "village", "must be at most 100 characters"},
+  {"pesantren_leader_name_check", 422, "leader_name", "must be at most 200 characters"},
+  {"pesantren_phone_check", 422, "phone", "must be 6 to 20 digits, spaces, '+' or '-'"},
+  {"pesantren_email_check", 422, "email", "must be an email address"},
+  {"pesantren_founded_year_check", 422, "founded_year", "must be from 1700 to the current year"},
+  {"pesantren_santri_count_check", 422, "santri_count", "must be from 0 to 100000"},
+  {"pesantren_typology_check", 422, "typology", "must be salafiyah, khalafiyah or terpadu"},
+  {"pesantren_latitude_check", 422, "latitude", "must be from -9.0 to -5.0"},
+  {"pesantren_longitude_check", 422, "longitude", "must be from 110.5 to 116.5"},
+  {"pesantren_coordinates_check", 422, "latitude", "latitude and longitude go together"},
+  {"users_email_key", 409, "email", "A user with this email already exists."},
+  {"users_email_check", 422, "email", "must be an email address"},
+  {"users_name_check", 422, "name", "must be 1 to 200 characters"},
+  {"users_role_check", 422, "role", "must be admin, mentor, operator or viewer"},
+  {"users_pesantren_id_fkey", 422, "pesantren_id", "does not exist"},
+  {"users_pesantren_id_check", 422, "pesantren_id", "is required for an operator and only for an operator"},
+  {"users_region_codes_fkey", 422, "region_codes", "contains an unknown region code"},
+  {"api_keys_name_check", 422, "name", "must be 1 to 200 characters"},
+  {"api_keys_role_check", 422, "role", "must be admin, mentor, operator or viewer"},
+  {"api_keys_pesantren_id_fkey", 422, "pesantren_id", "does not exist"},
+  {"api_keys_pesantren_id_check", 422, "pesantren_id", "is required for an operator key and only for one"},
+  /* programmes and enrolments */
+  /* products and visits */
+  /* indicators, targets and measurements */
+};
+
+const struct constraint_info *constraint_find(const char *name) {
+  if (name == NULL || *name == '\0')
+    return NULL;
+  for (size_t i = 0; i < sizeof constraints / sizeof constraints[0]; i++)
+    if (strcmp(constraints[i].name, name) == 0)
+      return &constraints[i];
+  return NULL;
+}

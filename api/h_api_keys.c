@@ -1,0 +1,131 @@
+/* API keys (admin only): long-lived credentials for OPD systems and scripts.
+ * The key itself is shown once, in the answer that creates it. */
+#include "handlers.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "http.h"
+#include "reply.h"
+#include "repo_api_keys.h"
+#include "validate.h"
+
+static const char *const roles[] = {"admin", "mentor", "operator", "viewer", NULL};
+
+static const struct vfield key_fields[] = {
+  {"name", V_STRING, V_REQUIRED | V_TRIM, 1, 200, NULL, NULL},
+  {"role", V_ENUM, V_REQUIRED, 0, 0, roles, NULL},
+  {"pesantren_id", V_UUID, V_NULLABLE, 0, 0, NULL, NULL},
+  {"region_codes", V_ARRAY, V_NULLABLE, 0, 0, NULL, check_region_codes},
+};
+#define NFIELDS (sizeof key_fields / sizeof key_fields[0])
+
+void h_api_keys_list(struct req *r) {
+  static const char *const allowed[] = {"limit", "cursor", NULL};
+  char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL;
+  json_t *items = NULL;
+  int limit = 20;
+  struct db_conn *db;
+  if (req_query_allowed(r, allowed) != 0 || req_limit(r, &limit) != 0 || req_cursor(r, "seq", &key, &seq) != 0 ||
+      (db = req_db(r)) == NULL)
+    goto out;
+  enum dbq q = repo_api_keys_list(db, key, seq, limit, &items, &next_key, &next_seq);
+  if (q < 0)
+    reply_db(r, q);
+  else
+    reply_page(r, json_incref(items), "seq", next_key, next_seq, -1);
+out:
+  free(key);
+  free(seq);
+  free(next_key);
+  free(next_seq);
+  json_decref(items);
+}
+
+void h_api_keys_get(struct req *r) {
+  json_t *doc = NULL;
+  const char *id = req_uuid_var(r, 0);
+  struct db_conn *db;
+  if (id == NULL || (db = req_db(r)) == NULL)
+    return;
+  enum dbq q = repo_api_keys_get(db, id, &doc);
+  if (q < 0)
+    reply_db(r, q);
+  else if (q == DBQ_NONE)
+    reply_problem(r, 404, "No API key has this id.");
+  else if (!req_not_modified(r, doc))
+    reply_resource(r, 200, doc);
+  json_decref(doc);
+}
+
+struct key_create {
+  json_t *stored;     /* what the database keeps: the hash, never the key */
+  const char *secret;
+};
+
+static enum dbq create_key(struct db_conn *conn, void *arg, json_t **doc, struct outcome *fail) {
+  struct key_create *k = arg;
+  (void)fail;
+  enum dbq q = repo_api_keys_create(conn, k->stored, doc);
+  if (q == DBQ_ONE)
+    json_object_set_new(*doc, "key", json_string(k->secret));
+  return q;
+}
+
+static int key_rules(const json_t *doc, json_t *errors) {
+  const char *role = json_string_value(json_object_get(doc, "role"));
+  int has_pesantren = json_is_string(json_object_get(doc, "pesantren_id"));
+  if (role && (strcmp(role, "operator") == 0) != has_pesantren) {
+    errors_add(errors, "pesantren_id", has_pesantren ? "is only for operator keys" : "is required for an operator key");
+    return 1;
+  }
+  return 0;
+}
+
+void h_api_keys_create(struct req *r) {
+  json_t *body = req_json_body(r), *errors = json_array();
+  char secret[SECRET_LEN + 1], hash[65], prefix[13];
+  struct key_create k = {0};
+  if (body == NULL)
+    goto out;
+  if (validate_object(body, key_fields, NFIELDS, V_CREATE, errors) + key_rules(body, errors) > 0) {
+    reply_invalid(r, 422, errors);
+    goto out;
+  }
+  auth_secret_new(secret, sizeof secret);
+  auth_secret_hash(secret, hash);
+  memcpy(prefix, secret, sizeof prefix - 1);
+  prefix[sizeof prefix - 1] = '\0';
+  k.secret = secret;
+  k.stored = json_deep_copy(body);
+  json_object_set_new(k.stored, "key_hash", json_string(hash));
+  json_object_set_new(k.stored, "key_prefix", json_string(prefix));
+  json_object_set_new(k.stored, "created_by", r->caller.kind[0] == 'u' ? json_string(r->caller.id) : json_null());
+  api_create(r, body, "/v1/api-keys", create_key, &k);
+  sodium_memzero(secret, sizeof secret);
+out:
+  json_decref(k.stored);
+  json_decref(body);
+  json_decref(errors);
+}
+
+static enum dbq revoke_body(struct db_conn *conn, void *arg) {
+  enum dbq q = repo_api_keys_revoke(conn, arg);
+  return q == DBQ_NONE ? DBQ_ROLLBACK : q;
+}
+
+void h_api_keys_delete(struct req *r) {
+  const char *id = req_uuid_var(r, 0);
+  struct db_conn *db;
+  if (id == NULL || (db = req_db(r)) == NULL)
+    return;
+  struct db_actor actor = req_actor(r);
+  enum dbq q = db_tx(db, &actor, revoke_body, (void *)id);
+  if (q == DBQ_ROLLBACK)
+    reply_problem(r, 404, "No API key has this id.");
+  else if (q < 0)
+    reply_db(r, q);
+  else
+    reply_empty(r, 204);
+}

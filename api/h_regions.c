@@ -1,0 +1,81 @@
+#include "handlers.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cursor.h"
+#include "http.h"
+#include "reply.h"
+#include "repo_regions.h"
+
+/* The 38 regions are read once per request and paged here: the cursor is
+ * the last code answered. */
+static json_t *regions_page(json_t *all, const char *after, const char *kind, int limit, int with_total) {
+  json_t *items = json_array();
+  const char *next = NULL;
+  long long total = 0;
+  size_t i;
+  json_t *region;
+  json_array_foreach(all, i, region) {
+    const char *code = json_string_value(json_object_get(region, "code"));
+    if (kind && strcmp(kind, json_string_value(json_object_get(region, "kind"))) != 0)
+      continue;
+    total++;
+    if (after && strcmp(code, after) <= 0)
+      continue;
+    if ((int)json_array_size(items) == limit) {
+      next = json_string_value(json_object_get(json_array_get(items, (size_t)limit - 1), "code"));
+      continue;
+    }
+    json_array_append(items, region);
+  }
+  char *cursor = next ? cursor_encode(&next, 1) : NULL;
+  json_t *page = page_new(items, cursor, with_total ? total : -1);
+  free(cursor);
+  return page;
+}
+
+void h_regions_list(struct req *r) {
+  static const char *const allowed[] = {"limit", "cursor", "include_total", "kind", NULL};
+  static const char *const kinds[] = {"kabupaten", "kota", NULL};
+  json_t *all = NULL, *page = NULL;
+  char *after = NULL;
+  const char *kind = NULL, *cursor = req_query(r, "cursor");
+  int limit = 20, with_total = 0;
+  struct db_conn *db;
+  if (req_query_allowed(r, allowed) != 0 || req_limit(r, &limit) != 0 ||
+      req_query_bool(r, "include_total", &with_total) != 0 || req_query_enum(r, "kind", kinds, &kind) != 0)
+    return;
+  if (cursor && cursor_decode(cursor, &after, 1) != 0) {
+    reply_field(r, 400, "cursor", "is not a cursor this list gave out");
+    return;
+  }
+  if ((db = req_db(r)) == NULL)
+    goto out;
+  enum dbq q = repo_regions_list(db, &all);
+  if (q < 0) {
+    reply_db(r, q);
+    goto out;
+  }
+  page = regions_page(all, after, kind, limit, with_total == 1);
+  reply_json(r, 200, page);
+out:
+  free(after);
+  json_decref(all);
+  json_decref(page);
+}
+
+void h_regions_get(struct req *r) {
+  json_t *region = NULL;
+  struct db_conn *db = req_db(r);
+  if (db == NULL)
+    return;
+  enum dbq q = repo_regions_get(db, r->vars[0], &region);
+  if (q < 0)
+    reply_db(r, q);
+  else if (q == DBQ_NONE)
+    reply_problem(r, 404, "No region has this code.");
+  else
+    reply_json(r, 200, region);
+  json_decref(region);
+}

@@ -1,0 +1,56 @@
+#ifndef OPOP_HANDLERS_H
+#define OPOP_HANDLERS_H
+
+/* Every handler of the route table, one file per resource (h_<resource>.c). */
+
+#include <jansson.h>
+
+#include "app.h"
+
+/* operations (h_ops.c) */
+void h_healthz(struct req *r);
+void h_readyz(struct req *r);
+void h_metrics(struct req *r);
+void h_openapi(struct req *r);
+void h_docs(struct req *r);
+
+/* auth.c: h_auth_login, h_auth_logout, h_me (declared in auth.h) */
+
+/* h_users.c */
+void h_users_list(struct req *r);
+void h_users_get(struct req *r);
+void h_users_create(struct req *r);
+void h_users_patch(struct req *r);
+/* Field rule shared by users and API keys. */
+const char *check_region_codes(const json_t *v);
+
+/* h_api_keys.c */
+void h_api_keys_list(struct req *r);
+void h_api_keys_get(struct req *r);
+void h_api_keys_create(struct req *r);
+void h_api_keys_delete(struct req *r);
+
+/* h_regions.c */
+void h_regions_list(struct req *r);
+void h_regions_get(struct req *r);
+
+/* h_pesantren.c */
+void h_pesantren_list(struct req *r);
+void h_pesantren_get(struct req *r);
+void h_pesantren_create(struct req *r);
+void h_pesantren_patch(struct req *r);
+void h_pesantren_delete(struct req *r);
+/* Field rule: one of the 38 region codes of Jawa Timur. */
+const char *check_region_code(const json_t *v);
+
+/* programmes and enrolments */
+
+/* products and visits */
+
+/* indicators, targets and measurements */
+
+/* reports */
+
+/* audit and changes */
+
+#endif

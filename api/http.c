@@ -1,0 +1,367 @@
+#include "http.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cursor.h"
+#include "reply.h"
+#include "repo_idem.h"
+#include "validate.h"
+
+static int is_json_type(const char *ct) {
+  size_t n;
+  if (ct == NULL)
+    return 0;
+  while (*ct == ' ')
+    ct++;
+  n = strcspn(ct, "; ");
+  return (n == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
+         (n == 28 && strncasecmp(ct, "application/merge-patch+json", 28) == 0);
+}
+
+static json_t *parse_body(struct req *r, int optional) {
+  const struct _u_request *h = r->http;
+  json_error_t err;
+  if (h->binary_body_length == 0) {
+    if (optional)
+      return json_object();
+    reply_field(r, 400, "body", "a JSON object is required");
+    return NULL;
+  }
+  if (!is_json_type(req_header(r, "Content-Type"))) {
+    reply_problem(r, 415, "Send the body as application/json.");
+    return NULL;
+  }
+  json_t *body = json_loadb(h->binary_body, h->binary_body_length, JSON_REJECT_DUPLICATES, &err);
+  if (body == NULL) {
+    char msg[220];
+    snprintf(msg, sizeof msg, "is not valid JSON: %s (line %d, column %d)", err.text, err.line, err.column);
+    reply_field(r, 400, "body", msg);
+    return NULL;
+  }
+  if (!json_is_object(body)) {
+    json_decref(body);
+    reply_field(r, 422, "body", "must be a JSON object");
+    return NULL;
+  }
+  return body;
+}
+
+json_t *req_json_body(struct req *r) { return parse_body(r, 0); }
+json_t *req_json_body_optional(struct req *r) { return parse_body(r, 1); }
+
+const char *req_uuid_var(struct req *r, int i) {
+  const char *v = i < REQ_MAX_VARS ? r->vars[i] : NULL;
+  if (v == NULL || !valid_uuid(v)) {
+    reply_problem(r, 404, "No such resource.");
+    return NULL;
+  }
+  return v;
+}
+
+/* Whether the entity-tag list in header names version (or is "*"). */
+static int etag_list_matches(const char *header, long long version) {
+  const char *p = header;
+  while (*p) {
+    while (*p == ' ' || *p == ',')
+      p++;
+    if (*p == '*')
+      return 1;
+    if (strncmp(p, "W/", 2) == 0)
+      p += 2;
+    if (*p == '"') {
+      char *end = NULL;
+      errno = 0;
+      long long v = strtoll(p + 1, &end, 10);
+      if (errno == 0 && end != p + 1 && *end == '"' && v == version)
+        return 1;
+    }
+    while (*p && *p != ',')
+      p++;
+  }
+  return 0;
+}
+
+int req_not_modified(struct req *r, const json_t *doc) {
+  const char *inm = req_header(r, "If-None-Match");
+  long long version = json_integer_value(json_object_get(doc, "version"));
+  if (inm == NULL || !etag_list_matches(inm, version))
+    return 0;
+  char etag[32];
+  snprintf(etag, sizeof etag, "\"%lld\"", version);
+  reply_header(r, "ETag", etag);
+  reply_empty(r, 304);
+  return 1;
+}
+
+int req_has_if_match(const struct req *r) { return req_header(r, "If-Match") != NULL; }
+
+int req_if_match_ok(const struct req *r, long long version) {
+  const char *im = req_header(r, "If-Match");
+  return im == NULL || etag_list_matches(im, version) ? 0 : -1;
+}
+
+int req_query_allowed(struct req *r, const char *const *allowed) {
+  const char **keys = u_map_enum_keys(r->http->map_url);
+  for (int i = 0; keys && keys[i]; i++) {
+    int ok = 0;
+    for (const char *const *a = allowed; *a && !ok; a++)
+      ok = strcmp(*a, keys[i]) == 0;
+    if (!ok) {
+      reply_field(r, 400, keys[i], "is not a known query parameter");
+      return -1;
+    }
+  }
+  return 0;
+}
+
+int req_query_int(struct req *r, const char *name, long min, long max, long *value, int *present) {
+  const char *v = req_query(r, name);
+  char *end = NULL;
+  char msg[96];
+  if (present)
+    *present = 0;
+  if (v == NULL)
+    return 0;
+  errno = 0;
+  long n = strtol(v, &end, 10);
+  if (*v == '\0' || *v == ' ' || *v == '+' || errno || *end != '\0' || n < min || n > max) {
+    snprintf(msg, sizeof msg, "must be an integer from %ld to %ld", min, max);
+    reply_field(r, 400, name, msg);
+    return -1;
+  }
+  *value = n;
+  if (present)
+    *present = 1;
+  return 0;
+}
+
+int req_limit(struct req *r, int *limit) {
+  long n = 20;
+  if (req_query_int(r, "limit", 1, 100, &n, NULL) != 0)
+    return -1;
+  *limit = (int)n;
+  return 0;
+}
+
+int req_query_bool(struct req *r, const char *name, int *value) {
+  const char *v = req_query(r, name);
+  *value = -1;
+  if (v == NULL)
+    return 0;
+  if (strcmp(v, "true") == 0)
+    *value = 1;
+  else if (strcmp(v, "false") == 0)
+    *value = 0;
+  else {
+    reply_field(r, 400, name, "must be true or false");
+    return -1;
+  }
+  return 0;
+}
+
+int req_query_enum(struct req *r, const char *name, const char *const *choices, const char **value) {
+  const char *v = req_query(r, name);
+  *value = NULL;
+  if (v == NULL)
+    return 0;
+  for (const char *const *c = choices; *c; c++) {
+    if (strcmp(*c, v) == 0) {
+      *value = *c;
+      return 0;
+    }
+  }
+  char msg[300];
+  size_t used = (size_t)snprintf(msg, sizeof msg, "must be one of:");
+  for (const char *const *c = choices; *c && used < sizeof msg; c++)
+    used += (size_t)snprintf(msg + used, sizeof msg - used, "%s %s", c == choices ? "" : ",", *c);
+  reply_field(r, 400, name, msg);
+  return -1;
+}
+
+json_t *page_new(json_t *items, const char *next_cursor, long long total) {
+  json_t *page = json_pack("{s:o, s:s?}", "items", items, "next_cursor", next_cursor);
+  if (next_cursor == NULL)
+    json_object_set_new(page, "next_cursor", json_null());
+  if (total >= 0)
+    json_object_set_new(page, "total", json_integer(total));
+  return page;
+}
+
+int req_cursor(struct req *r, const char *sort, char **key, char **seq) {
+  const char *c = req_query(r, "cursor");
+  char *parts[3];
+  *key = *seq = NULL;
+  if (c == NULL)
+    return 0;
+  if (cursor_decode(c, parts, 3) != 0 || strcmp(parts[0], sort) != 0) {
+    if (parts[0])
+      for (int i = 0; i < 3; i++)
+        free(parts[i]);
+    reply_field(r, 400, "cursor", "is not a cursor of this list and sort");
+    return -1;
+  }
+  free(parts[0]);
+  *key = parts[1];
+  *seq = parts[2];
+  return 0;
+}
+
+void reply_page(struct req *r, json_t *items, const char *sort, const char *next_key, const char *next_seq,
+                long long total) {
+  char *cursor = NULL;
+  if (next_key) {
+    const char *parts[3] = {sort, next_key, next_seq};
+    cursor = cursor_encode(parts, 3);
+  }
+  json_t *page = page_new(items, cursor, total);
+  reply_json(r, 200, page);
+  json_decref(page);
+  free(cursor);
+}
+
+void outcome_set(struct outcome *o, int status, const char *field, const char *detail) {
+  o->status = status;
+  snprintf(o->field, sizeof o->field, "%s", field ? field : "");
+  snprintf(o->detail, sizeof o->detail, "%s", detail ? detail : "");
+}
+
+void reply_outcome(struct req *r, const struct outcome *o) {
+  if (o->field[0])
+    reply_field(r, o->status, o->field, o->detail);
+  else
+    reply_problem(r, o->status, o->detail[0] ? o->detail : NULL);
+}
+
+/* ---- idempotent creation ---- */
+
+struct create_tx {
+  struct req *r;
+  const char *key;          /* Idempotency-Key or NULL */
+  char hash[65];
+  char location[256];
+  const char *location_prefix;
+  create_fn create;
+  void *arg;
+  json_t *doc;
+  char *doc_text;
+  int taken;                /* the key was claimed by another request */
+  struct outcome fail;
+};
+
+/* SHA-256 over method, path and the canonical body: the same request gives the same hash. */
+static void request_hash(const struct req *r, const json_t *body, char out[65]) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_state st;
+  char *canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+  crypto_hash_sha256_init(&st);
+  crypto_hash_sha256_update(&st, (const unsigned char *)r->http->http_verb, strlen(r->http->http_verb));
+  crypto_hash_sha256_update(&st, (const unsigned char *)" ", 1);
+  crypto_hash_sha256_update(&st, (const unsigned char *)r->http->url_path, strlen(r->http->url_path));
+  crypto_hash_sha256_update(&st, (const unsigned char *)"\n", 1);
+  if (canon)
+    crypto_hash_sha256_update(&st, (const unsigned char *)canon, strlen(canon));
+  crypto_hash_sha256_final(&st, digest);
+  sodium_bin2hex(out, 65, digest, sizeof digest);
+  free(canon);
+}
+
+static enum dbq create_body(struct db_conn *conn, void *arg) {
+  struct create_tx *t = arg;
+  enum dbq q;
+  json_decref(t->doc);
+  t->doc = NULL;
+  if (t->key) {
+    q = repo_idem_claim(conn, t->r->caller.id, t->key, t->hash);
+    if (q == DBQ_NONE) {
+      t->taken = 1;
+      return DBQ_ROLLBACK;
+    }
+    if (q < 0)
+      return q;
+  }
+  q = t->create(conn, t->arg, &t->doc, &t->fail);
+  if (q != DBQ_ONE)
+    return q < 0 ? q : DBQ_HARD;
+  snprintf(t->location, sizeof t->location, "%s/%s", t->location_prefix,
+           json_string_value(json_object_get(t->doc, "id")));
+  if (t->key) {
+    /* A created secret (an API key) is shown once and never stored in clear. */
+    json_t *kept = json_copy(t->doc);
+    json_object_del(kept, "key");
+    free(t->doc_text);
+    t->doc_text = json_dumps(kept, JSON_COMPACT);
+    json_decref(kept);
+    q = repo_idem_store(conn, t->r->caller.id, t->key, 201, t->location, t->doc_text);
+    if (q < 0)
+      return q;
+  }
+  return DBQ_ONE;
+}
+
+/* 1 after answering from a stored answer (a replay, or 422 for another body). */
+static int replay_stored(struct req *r, const char *key, const char *hash) {
+  json_t *stored = NULL;
+  struct db_conn *db = req_db(r);
+  if (db == NULL)
+    return 1;
+  enum dbq q = repo_idem_find(db, r->caller.id, key, &stored);
+  if (q < 0) {
+    reply_db(r, q);
+    return 1;
+  }
+  if (q == DBQ_NONE)
+    return 0;
+  if (strcmp(json_string_value(json_object_get(stored, "request_hash")), hash) != 0) {
+    reply_field(r, 422, "Idempotency-Key", "was already used with a different request body");
+  } else {
+    const char *body = json_string_value(json_object_get(stored, "body"));
+    json_t *doc = json_loads(body ? body : "{}", 0, NULL);
+    const char *loc = json_string_value(json_object_get(stored, "location"));
+    if (loc)
+      reply_header(r, "Location", loc);
+    reply_header(r, "Idempotent-Replayed", "true");
+    reply_resource(r, (int)json_integer_value(json_object_get(stored, "status")), doc);
+    json_decref(doc);
+  }
+  json_decref(stored);
+  return 1;
+}
+
+void api_create(struct req *r, const json_t *body, const char *location_prefix, create_fn create, void *arg) {
+  struct create_tx t = {.r = r, .location_prefix = location_prefix, .create = create, .arg = arg};
+  struct db_conn *db;
+  t.key = req_header(r, "Idempotency-Key");
+  if (t.key) {
+    long n = utf8_length(t.key);
+    if (n < 1 || n > 200) {
+      reply_field(r, 400, "Idempotency-Key", "must be 1 to 200 characters");
+      return;
+    }
+    request_hash(r, body, t.hash);
+    if (replay_stored(r, t.key, t.hash))
+      return;
+  }
+  db = req_db(r);
+  if (db == NULL)
+    return;
+  struct db_actor actor = req_actor(r);
+  enum dbq q = db_tx(db, &actor, create_body, &t);
+  if (q == DBQ_ROLLBACK && t.taken) {
+    if (!replay_stored(r, t.key, t.hash))
+      reply_problem(r, 409, "A request with this Idempotency-Key is still being processed.");
+  } else if (q == DBQ_ROLLBACK) {
+    reply_outcome(r, &t.fail);
+  } else if (q < 0) {
+    reply_db(r, q);
+  } else {
+    reply_header(r, "Location", t.location);
+    reply_resource(r, 201, t.doc);
+  }
+  json_decref(t.doc);
+  free(t.doc_text);
+}

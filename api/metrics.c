@@ -1,0 +1,133 @@
+#include "metrics.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "router.h"
+
+static const int tracked_statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 409,
+                                       412, 413, 415, 422, 428, 429, 500, 503, 0};
+#define NSTATUS (sizeof tracked_statuses / sizeof tracked_statuses[0])
+static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+#define NBUCKET (sizeof bounds / sizeof bounds[0])
+
+struct route_metrics {
+  unsigned long status[NSTATUS];   /* last slot: any other status */
+  unsigned long bucket[NBUCKET];   /* non-cumulative */
+  unsigned long count;
+  unsigned long sum_us;
+};
+
+struct metrics {
+  size_t nroutes;                  /* slot nroutes holds unmatched requests */
+  struct route_metrics *per_route;
+};
+
+struct metrics *metrics_new(size_t nroutes) {
+  struct metrics *m = calloc(1, sizeof *m);
+  if (m == NULL)
+    return NULL;
+  m->nroutes = nroutes;
+  m->per_route = calloc(nroutes + 1, sizeof *m->per_route);
+  if (m->per_route == NULL) {
+    free(m);
+    return NULL;
+  }
+  return m;
+}
+
+void metrics_free(struct metrics *m) {
+  if (m == NULL)
+    return;
+  free(m->per_route);
+  free(m);
+}
+
+void metrics_observe(struct metrics *m, long route, int status, double seconds) {
+  struct route_metrics *rm = &m->per_route[route < 0 || (size_t)route >= m->nroutes ? m->nroutes : (size_t)route];
+  size_t s = 0;
+  while (s < NSTATUS - 1 && tracked_statuses[s] != status)
+    s++;
+  size_t b = 0;
+  while (b < NBUCKET && seconds > bounds[b])
+    b++;
+  __atomic_fetch_add(&rm->status[s], 1, __ATOMIC_RELAXED);
+  if (b < NBUCKET)
+    __atomic_fetch_add(&rm->bucket[b], 1, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&rm->count, 1, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&rm->sum_us, (unsigned long)(seconds * 1e6), __ATOMIC_RELAXED);
+}
+
+
+static void route_label(const struct metrics *m, size_t i, char *buf, size_t len) {
+  if (i >= m->nroutes)
+    snprintf(buf, len, "unmatched");
+  else
+    snprintf(buf, len, "%s %s", routes[i].method, routes[i].pattern);
+}
+
+static void render_counters(const struct metrics *m, FILE *f) {
+  char label[160];
+  fprintf(f, "# HELP opop_http_requests_total HTTP requests by route and status.\n"
+             "# TYPE opop_http_requests_total counter\n");
+  for (size_t i = 0; i <= m->nroutes; i++) {
+    route_label(m, i, label, sizeof label);
+    for (size_t s = 0; s < NSTATUS; s++) {
+      unsigned long n = __atomic_load_n(&m->per_route[i].status[s], __ATOMIC_RELAXED);
+      if (n == 0)
+        continue;
+      if (tracked_statuses[s])
+        fprintf(f, "opop_http_requests_total{route=\"%s\",status=\"%d\"} %lu\n", label, tracked_statuses[s], n);
+      else
+        fprintf(f, "opop_http_requests_total{route=\"%s\",status=\"other\"} %lu\n", label, n);
+    }
+  }
+}
+
+static void render_histogram(const struct metrics *m, FILE *f) {
+  char label[160];
+  fprintf(f, "# HELP opop_http_request_duration_seconds Time from routing to the answer.\n"
+             "# TYPE opop_http_request_duration_seconds histogram\n");
+  for (size_t i = 0; i <= m->nroutes; i++) {
+    const struct route_metrics *rm = &m->per_route[i];
+    unsigned long count = __atomic_load_n(&rm->count, __ATOMIC_RELAXED), cumulative = 0;
+    if (count == 0)
+      continue;
+    route_label(m, i, label, sizeof label);
+    for (size_t b = 0; b < NBUCKET; b++) {
+      cumulative += __atomic_load_n(&rm->bucket[b], __ATOMIC_RELAXED);
+      fprintf(f, "opop_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %lu\n", label, bounds[b],
+              cumulative);
+    }
+    fprintf(f, "opop_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %lu\n", label, count);
+    fprintf(f, "opop_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", label,
+            (double)__atomic_load_n(&rm->sum_us, __ATOMIC_RELAXED) / 1e6);
+    fprintf(f, "opop_http_request_duration_seconds_count{route=\"%s\"} %lu\n", label, count);
+  }
+}
+
+char *metrics_render(const struct metrics *m, struct db_pool *pool, size_t *len) {
+  char *text = NULL;
+  size_t size = 0;
+  int psize = 0, in_use = 0;
+  long waits = 0, timeouts = 0;
+  FILE *f = open_memstream(&text, &size);
+  if (f == NULL)
+    return NULL;
+  render_counters(m, f);
+  render_histogram(m, f);
+  db_pool_stats(pool, &psize, &in_use, &waits, &timeouts);
+  fprintf(f, "# HELP opop_db_pool_size Connections in the database pool.\n# TYPE opop_db_pool_size gauge\n"
+             "opop_db_pool_size %d\n", psize);
+  fprintf(f, "# HELP opop_db_pool_in_use Connections lent to requests.\n# TYPE opop_db_pool_in_use gauge\n"
+             "opop_db_pool_in_use %d\n", in_use);
+  fprintf(f, "# HELP opop_db_pool_waits_total Requests that waited for a connection.\n"
+             "# TYPE opop_db_pool_waits_total counter\nopop_db_pool_waits_total %ld\n", waits);
+  fprintf(f, "# HELP opop_db_pool_timeouts_total Requests that found no connection in time.\n"
+             "# TYPE opop_db_pool_timeouts_total counter\nopop_db_pool_timeouts_total %ld\n", timeouts);
+  fclose(f);
+  *len = size;
+  return text;
+}

@@ -1,0 +1,17 @@
+#ifndef OPOP_METRICS_H
+#define OPOP_METRICS_H
+
+#include <stddef.h>
+
+struct db_pool;
+
+/* Request counters by route and status, and a latency histogram by route.
+ * Updated with atomics from every worker thread; owned by the app. */
+struct metrics *metrics_new(size_t nroutes);
+void metrics_free(struct metrics *m);
+/* route: index into the route table, or -1 for unmatched requests. */
+void metrics_observe(struct metrics *m, long route, int status, double seconds);
+/* Prometheus text exposition. Caller frees. */
+char *metrics_render(const struct metrics *m, struct db_pool *pool, size_t *len);
+
+#endif

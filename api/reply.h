@@ -1,0 +1,31 @@
+#ifndef OPOP_REPLY_H
+#define OPOP_REPLY_H
+
+/* Every answer leaves through here: JSON bodies, RFC 9457 problems, and the
+ * translation of database outcomes into HTTP statuses. */
+
+#include <jansson.h>
+
+#include "app.h"
+
+/* Serializes body (borrowed) with status and Content-Type application/json. */
+void reply_json(struct req *r, int status, const json_t *body);
+/* As reply_json with an ETag from body's "version". */
+void reply_resource(struct req *r, int status, const json_t *body);
+/* application/problem+json {type, title, status, detail}. */
+void reply_problem(struct req *r, int status, const char *detail);
+/* A problem that lists every bad field; errors is a borrowed array of {field, message}. */
+void reply_invalid(struct req *r, int status, const json_t *errors);
+/* One bad field. */
+void reply_field(struct req *r, int status, const char *field, const char *message);
+void reply_empty(struct req *r, int status);
+void reply_bytes(struct req *r, int status, const char *content_type, const char *body, size_t len);
+/* Answers a failed repository call: 503, 409, 422 on the constrained field, or 500. */
+void reply_db(struct req *r, enum dbq q);
+/* Sets a response header (copied). */
+void reply_header(struct req *r, const char *name, const char *value);
+
+/* Appends {field, message} to errors. */
+void errors_add(json_t *errors, const char *field, const char *message);
+
+#endif

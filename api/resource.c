@@ -1,0 +1,94 @@
+#include "resource.h"
+
+#include <stdio.h>
+
+#include "patch.h"
+#include "reply.h"
+
+struct patch_tx {
+  struct req *r;
+  const char *id;
+  const struct patch_spec *spec;
+  const json_t *patch;
+  json_t *doc;
+  json_t *errors;
+  struct outcome fail;
+};
+
+/* 0 when the merged document passes every rule; else -1 with t->errors filled. */
+static int merged_valid(struct patch_tx *t, json_t *merged) {
+  json_array_clear(t->errors);
+  int bad = validate_object(merged, t->spec->fields, t->spec->nfields, V_CREATE, t->errors);
+  if (bad == 0 && t->spec->rules)
+    bad = t->spec->rules(merged, t->errors);
+  if (bad)
+    outcome_set(&t->fail, 422, NULL, NULL);
+  return bad ? -1 : 0;
+}
+
+static enum dbq patch_body(struct db_conn *conn, void *arg) {
+  struct patch_tx *t = arg;
+  const struct patch_spec *spec = t->spec;
+  json_t *current = NULL;
+  char detail[160];
+  json_decref(t->doc);
+  t->doc = NULL;
+  enum dbq q = spec->lock(conn, t->id, &current);
+  if (q == DBQ_NONE) {
+    snprintf(detail, sizeof detail, "No %s has this id.", spec->what);
+    outcome_set(&t->fail, 404, NULL, detail);
+    return DBQ_ROLLBACK;
+  }
+  if (q < 0)
+    return q;
+  q = DBQ_ROLLBACK;
+  if (spec->allowed && spec->allowed(t->r, current, &t->fail) != 0)
+    goto out;
+  if (req_if_match_ok(t->r, json_integer_value(json_object_get(current, "version"))) != 0) {
+    snprintf(detail, sizeof detail, "The %s has changed since you read it (If-Match).", spec->what);
+    outcome_set(&t->fail, 412, NULL, detail);
+    goto out;
+  }
+  validate_strip_readonly(current, spec->fields, spec->nfields);
+  merge_patch(current, t->patch);
+  if (merged_valid(t, current) != 0)
+    goto out;
+  if (spec->prepare && spec->prepare(current) != 0) {
+    q = DBQ_HARD;
+    goto out;
+  }
+  q = spec->update(conn, t->id, current, &t->doc);
+out:
+  json_decref(current);
+  return q;
+}
+
+void api_patch(struct req *r, const char *id, const struct patch_spec *spec) {
+  json_t *body = req_json_body(r);
+  struct patch_tx t = {.r = r, .id = id, .spec = spec, .patch = body, .errors = json_array()};
+  struct db_conn *db;
+  if (body == NULL)
+    goto out;
+  if (validate_object(body, spec->fields, spec->nfields, V_PATCH, t.errors) > 0) {
+    reply_invalid(r, 422, t.errors);
+    goto out;
+  }
+  if ((db = req_db(r)) == NULL)
+    goto out;
+  struct db_actor actor = req_actor(r);
+  enum dbq q = db_tx(db, &actor, patch_body, &t);
+  if (q == DBQ_ROLLBACK && t.fail.status == 422 && json_array_size(t.errors) > 0)
+    reply_invalid(r, 422, t.errors);
+  else if (q == DBQ_ROLLBACK)
+    reply_outcome(r, &t.fail);
+  else if (q < 0)
+    reply_db(r, q);
+  else if (q == DBQ_NONE)
+    reply_problem(r, 404, "The resource disappeared while it was being changed.");
+  else
+    reply_resource(r, 200, t.doc);
+out:
+  json_decref(body);
+  json_decref(t.doc);
+  json_decref(t.errors);
+}

@@ -1,0 +1,33 @@
+#ifndef OPOP_RESOURCE_H
+#define OPOP_RESOURCE_H
+
+/* The merge-patch update every resource shares: lock the row, check If-Match,
+ * apply the RFC 7396 patch to the stored document, validate the result as a
+ * whole, store it, all in one transaction. */
+
+#include <jansson.h>
+
+#include "app.h"
+#include "http.h"
+#include "validate.h"
+
+struct patch_spec {
+  const char *what;                      /* "pesantren", "user", ...: for messages */
+  const struct vfield *fields;
+  size_t nfields;
+  /* Rules across fields of the merged document; the number of errors added. May be NULL. */
+  int (*rules)(const json_t *doc, json_t *errors);
+  enum dbq (*lock)(struct db_conn *conn, const char *id, json_t **out);
+  enum dbq (*update)(struct db_conn *conn, const char *id, const json_t *doc, json_t **out);
+  /* Inside the transaction, on the stored document before patching: 0, or -1
+   * with *fail set (e.g. 403 for another pesantren, 409 for a workflow state). May be NULL. */
+  int (*allowed)(struct req *r, const json_t *current, struct outcome *fail);
+  /* Turns the validated document into what update() stores (e.g. hashing a password). 0, or -1. May be NULL. */
+  int (*prepare)(json_t *doc);
+};
+
+/* Answers the PATCH of resource id: 200 with the stored document and ETag,
+ * or 400/404/409/412/415/422/503. */
+void api_patch(struct req *r, const char *id, const struct patch_spec *spec);
+
+#endif

@@ -1,0 +1,32 @@
+#ifndef OPOP_ROUTER_H
+#define OPOP_ROUTER_H
+
+#include <stddef.h>
+
+#include "app.h"
+
+enum route_flags {
+  ROUTE_PUBLIC = 1,   /* no authentication */
+};
+
+/* One operation: method, path pattern with {name} segments, handler, and the
+ * roles that may call it (finer rules, such as an operator's own pesantren,
+ * are the handler's). */
+struct route {
+  const char *method;
+  const char *pattern;
+  void (*handler)(struct req *r);
+  unsigned roles;
+  unsigned flags;
+};
+
+extern const struct route routes[];
+extern const size_t routes_count;
+
+/* The route for method and path, with its path variables copied into vars
+ * (caller frees). NULL when none: *path_known tells whether some other method
+ * serves the path, and allow then lists those methods ("GET, PATCH"). */
+const struct route *router_match(const char *method, const char *path, char **vars, int *path_known,
+                                 char *allow, size_t allowlen);
+
+#endif

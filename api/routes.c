@@ -1,0 +1,53 @@
+/* The route table: every operation of the API, in one list. The OpenAPI
+ * contract test reads this list, so an operation cannot exist in one and not
+ * the other. */
+#include "auth.h"
+#include "handlers.h"
+#include "router.h"
+
+#define ADMIN ROLE_ADMIN
+#define ALL ROLES_ALL
+#define NOT_VIEWER (ROLE_ADMIN | ROLE_MENTOR | ROLE_OPERATOR)
+
+const struct route routes[] = {
+  {"GET", "/healthz", h_healthz, 0, ROUTE_PUBLIC},
+  {"GET", "/readyz", h_readyz, 0, ROUTE_PUBLIC},
+  {"GET", "/metrics", h_metrics, 0, ROUTE_PUBLIC},
+  {"GET", "/openapi.json", h_openapi, 0, ROUTE_PUBLIC},
+  {"GET", "/docs", h_docs, 0, ROUTE_PUBLIC},
+
+  {"POST", "/v1/auth/login", h_auth_login, 0, ROUTE_PUBLIC},
+  {"POST", "/v1/auth/logout", h_auth_logout, ALL, 0},
+  {"GET", "/v1/me", h_me, ALL, 0},
+
+  {"GET", "/v1/users", h_users_list, ADMIN, 0},
+  {"POST", "/v1/users", h_users_create, ADMIN, 0},
+  {"GET", "/v1/users/{id}", h_users_get, ADMIN, 0},
+  {"PATCH", "/v1/users/{id}", h_users_patch, ADMIN, 0},
+
+  {"GET", "/v1/api-keys", h_api_keys_list, ADMIN, 0},
+  {"POST", "/v1/api-keys", h_api_keys_create, ADMIN, 0},
+  {"GET", "/v1/api-keys/{id}", h_api_keys_get, ADMIN, 0},
+  {"DELETE", "/v1/api-keys/{id}", h_api_keys_delete, ADMIN, 0},
+
+  {"GET", "/v1/regions", h_regions_list, ALL, 0},
+  {"GET", "/v1/regions/{code}", h_regions_get, ALL, 0},
+
+  {"GET", "/v1/pesantren", h_pesantren_list, ALL, 0},
+  {"POST", "/v1/pesantren", h_pesantren_create, ADMIN, 0},
+  {"GET", "/v1/pesantren/{id}", h_pesantren_get, ALL, 0},
+  {"PATCH", "/v1/pesantren/{id}", h_pesantren_patch, ADMIN | ROLE_OPERATOR, 0},
+  {"DELETE", "/v1/pesantren/{id}", h_pesantren_delete, ADMIN, 0},
+
+  /* programmes and enrolments */
+
+  /* products and visits */
+
+  /* indicators, targets and measurements */
+
+  /* reports */
+
+  /* audit and changes */
+};
+
+const size_t routes_count = sizeof routes / sizeof routes[0];

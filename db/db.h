@@ -1,0 +1,56 @@
+#ifndef OPOP_DB_H
+#define OPOP_DB_H
+
+/* The database layer as the HTTP layer sees it: a pool of connections, the
+ * outcome of a query, and a transaction runner. No libpq type crosses this line. */
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* Outcome of one repository call. Negative values are failures; "no row" is
+ * never confused with "failed". */
+enum dbq {
+  DBQ_ROLLBACK = -4,    /* the transaction body chose to roll back; see its own result */
+  DBQ_UNAVAILABLE = -3, /* the database cannot be reached: answer 503 */
+  DBQ_HARD = -2,        /* a statement failed: see db_last_error() */
+  DBQ_SOFT = -1,        /* serialization failure or deadlock: the runner retries */
+  DBQ_NONE = 0,         /* no row */
+  DBQ_ONE = 1,          /* one row (or done) */
+};
+
+struct db_error {
+  char sqlstate[6];
+  char constraint[64];
+  char message[256];
+};
+
+struct db_pool;
+struct db_conn;
+
+/* Who writes: recorded by the audit triggers through transaction-local settings. */
+struct db_actor {
+  const char *id;          /* user or API key id; NULL for the system */
+  const char *kind;        /* "user", "api_key" or "system" */
+  const char *request_id;
+};
+
+/* A pool of size connections to conninfo, opened lazily. Caller frees with db_pool_free. */
+struct db_pool *db_pool_new(const char *conninfo, int size);
+void db_pool_free(struct db_pool *pool);
+/* Borrows a connection, waiting up to timeout_ms; NULL when none came free. */
+struct db_conn *db_pool_acquire(struct db_pool *pool, int timeout_ms);
+void db_pool_release(struct db_pool *pool, struct db_conn *conn);
+void db_pool_stats(struct db_pool *pool, int *size, int *in_use, long *waits, long *timeouts);
+
+/* 1 when the connection works (connecting if needed). */
+int db_conn_ping(struct db_conn *conn);
+/* The last error seen on conn; borrowed, valid until the next call on conn. */
+const struct db_error *db_last_error(const struct db_conn *conn);
+
+/* Runs body(conn, arg) inside BEGIN/COMMIT with the actor recorded for the
+ * audit trail, retrying serialization failures. A negative result from body
+ * rolls back; DBQ_ROLLBACK is returned as is so the caller can read its arg. */
+enum dbq db_tx(struct db_conn *conn, const struct db_actor *actor,
+               enum dbq (*body)(struct db_conn *conn, void *arg), void *arg);
+
+#endif

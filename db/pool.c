@@ -1,0 +1,329 @@
+/* Connection pool and statement execution. A PGconn is not thread-safe, so a
+ * connection belongs to one request at a time; statements are prepared once per
+ * connection and remembered by name until the connection is lost. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <yder.h>
+
+#include "sql.h"
+
+struct db_conn {
+  PGconn *pg;
+  const char *conninfo;  /* borrowed from the pool */
+  char **prepared;       /* open-addressing set of statement names */
+  size_t prepared_cap;
+  size_t prepared_len;
+  struct db_error err;
+  int lost;              /* the last failure was the connection itself */
+};
+
+struct db_pool {
+  char *conninfo;
+  int size;
+  struct db_conn *conns;
+  struct db_conn **free_list;
+  int free_len;
+  long waits, timeouts;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+};
+
+static void prepared_clear(struct db_conn *c) {
+  for (size_t i = 0; i < c->prepared_cap; i++)
+    free(c->prepared[i]);
+  free(c->prepared);
+  c->prepared = NULL;
+  c->prepared_cap = c->prepared_len = 0;
+}
+
+static size_t name_hash(const char *s) {
+  size_t h = 5381;
+  while (*s)
+    h = h * 33 + (unsigned char)*s++;
+  return h;
+}
+
+static int prepared_has(const struct db_conn *c, const char *name) {
+  if (c->prepared_cap == 0)
+    return 0;
+  for (size_t i = name_hash(name) & (c->prepared_cap - 1);; i = (i + 1) & (c->prepared_cap - 1)) {
+    if (c->prepared[i] == NULL)
+      return 0;
+    if (strcmp(c->prepared[i], name) == 0)
+      return 1;
+  }
+}
+
+static void prepared_put_slot(char **table, size_t cap, char *name) {
+  size_t i = name_hash(name) & (cap - 1);
+  while (table[i] != NULL)
+    i = (i + 1) & (cap - 1);
+  table[i] = name;
+}
+
+static int prepared_add(struct db_conn *c, const char *name) {
+  if ((c->prepared_len + 1) * 2 > c->prepared_cap) {
+    size_t cap = c->prepared_cap ? c->prepared_cap * 2 : 64;
+    char **table = calloc(cap, sizeof *table);
+    if (table == NULL)
+      return -1;
+    for (size_t i = 0; i < c->prepared_cap; i++)
+      if (c->prepared[i])
+        prepared_put_slot(table, cap, c->prepared[i]);
+    free(c->prepared);
+    c->prepared = table;
+    c->prepared_cap = cap;
+  }
+  char *copy = strdup(name);
+  if (copy == NULL)
+    return -1;
+  prepared_put_slot(c->prepared, c->prepared_cap, copy);
+  c->prepared_len++;
+  return 0;
+}
+
+static void record_error(struct db_conn *c, const PGresult *res, const char *fallback) {
+  const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+  const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+  const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+  memset(&c->err, 0, sizeof c->err);
+  snprintf(c->err.sqlstate, sizeof c->err.sqlstate, "%s", state ? state : "08006");
+  snprintf(c->err.constraint, sizeof c->err.constraint, "%s", constraint ? constraint : "");
+  snprintf(c->err.message, sizeof c->err.message, "%s", msg ? msg : (fallback ? fallback : ""));
+  c->lost = c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK;
+}
+
+static void conn_close(struct db_conn *c) {
+  if (c->pg)
+    PQfinish(c->pg);
+  c->pg = NULL;
+  prepared_clear(c);
+}
+
+/* Connects when there is no healthy connection. 0 on success. */
+static int conn_open(struct db_conn *c) {
+  if (c->pg && PQstatus(c->pg) == CONNECTION_OK)
+    return 0;
+  conn_close(c);
+  c->pg = PQconnectdb(c->conninfo);
+  if (PQstatus(c->pg) != CONNECTION_OK) {
+    record_error(c, NULL, PQerrorMessage(c->pg));
+    conn_close(c);
+    c->lost = 1;
+    return -1;
+  }
+  PGresult *r = PQexec(c->pg, "SET statement_timeout = '30s'; SET idle_in_transaction_session_timeout = '60s'; "
+                              "SET application_name = 'opop-api'; SET TIME ZONE 'UTC'");
+  int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  PQclear(r);
+  if (!ok) {
+    record_error(c, NULL, PQerrorMessage(c->pg));
+    conn_close(c);
+    return -1;
+  }
+  c->lost = 0;
+  return 0;
+}
+
+static PGresult *exec_once(struct db_conn *c, const struct db_stmt *stmt, const char *const *values) {
+  if (conn_open(c) != 0)
+    return NULL;
+  if (!prepared_has(c, stmt->name)) {
+    PGresult *p = PQprepare(c->pg, stmt->name, stmt->sql, stmt->nparams, NULL);
+    if (PQresultStatus(p) != PGRES_COMMAND_OK) {
+      record_error(c, p, PQerrorMessage(c->pg));
+      y_log_message(Y_LOG_LEVEL_ERROR, "db_exec: preparing %s failed: %s", stmt->name, c->err.message);
+      PQclear(p);
+      return NULL;
+    }
+    PQclear(p);
+    if (prepared_add(c, stmt->name) != 0)
+      return NULL;
+  }
+  PGresult *r = PQexecPrepared(c->pg, stmt->name, stmt->nparams, values, NULL, NULL, 0);
+  ExecStatusType st = PQresultStatus(r);
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+    return r;
+  record_error(c, r, PQerrorMessage(c->pg));
+  PQclear(r);
+  return NULL;
+}
+
+PGresult *db_exec(struct db_conn *c, const struct db_stmt *stmt, const char *const *values) {
+  int idle = c->pg == NULL || PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+  PGresult *r = exec_once(c, stmt, values);
+  /* A server restart kills every connection; outside a transaction one fresh
+   * attempt is safe and spares the client a 503. */
+  if (r == NULL && c->lost && idle) {
+    conn_close(c);
+    r = exec_once(c, stmt, values);
+  }
+  if (r == NULL && c->lost)
+    conn_close(c);
+  return r;
+}
+
+enum dbq db_failure(const struct db_conn *c) {
+  const char *s = c->err.sqlstate;
+  if (c->lost || strncmp(s, "08", 2) == 0 || strncmp(s, "57P", 3) == 0)
+    return DBQ_UNAVAILABLE;
+  if (strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0)
+    return DBQ_SOFT;
+  return DBQ_HARD;
+}
+
+enum dbq db_simple(struct db_conn *c, const char *sql) {
+  if (conn_open(c) != 0)
+    return DBQ_UNAVAILABLE;
+  PGresult *r = PQexec(c->pg, sql);
+  ExecStatusType st = PQresultStatus(r);
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+    PQclear(r);
+    return DBQ_ONE;
+  }
+  record_error(c, r, PQerrorMessage(c->pg));
+  PQclear(r);
+  enum dbq q = db_failure(c);
+  if (c->lost)
+    conn_close(c);
+  return q;
+}
+
+enum dbq db_json_one(struct db_conn *c, const struct db_stmt *stmt, const char *const *values, json_t **out) {
+  *out = NULL;
+  PGresult *r = db_exec(c, stmt, values);
+  if (r == NULL)
+    return db_failure(c);
+  enum dbq q = DBQ_NONE;
+  if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0)) {
+    json_error_t jerr;
+    *out = json_loadb(PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), JSON_DECODE_ANY, &jerr);
+    if (*out == NULL) {
+      snprintf(c->err.message, sizeof c->err.message, "%s returned bad JSON: %s", stmt->name, jerr.text);
+      y_log_message(Y_LOG_LEVEL_ERROR, "db_json_one: %s", c->err.message);
+      q = DBQ_HARD;
+    } else {
+      q = DBQ_ONE;
+    }
+  }
+  PQclear(r);
+  return q;
+}
+
+enum dbq db_json_doc(struct db_conn *c, const struct db_stmt *stmt, const json_t *doc, const char *id,
+                     json_t **out) {
+  char *text = json_dumps(doc, JSON_COMPACT);
+  *out = NULL;
+  if (text == NULL)
+    return DBQ_HARD;
+  const char *vals[2] = {text, id};
+  enum dbq q = db_json_one(c, stmt, vals, out);
+  free(text);
+  return q;
+}
+
+enum dbq db_command(struct db_conn *c, const struct db_stmt *stmt, const char *const *values) {
+  PGresult *r = db_exec(c, stmt, values);
+  if (r == NULL)
+    return db_failure(c);
+  const char *n = PQcmdTuples(r);
+  enum dbq q = (n && *n && strcmp(n, "0") != 0) || PQntuples(r) > 0 ? DBQ_ONE : DBQ_NONE;
+  PQclear(r);
+  return q;
+}
+
+const struct db_error *db_last_error(const struct db_conn *c) { return &c->err; }
+
+void db_restore_error(struct db_conn *c, const struct db_error *saved) { c->err = *saved; }
+
+int db_conn_ping(struct db_conn *c) {
+  static const struct db_stmt ping = {"db_ping", "SELECT 1", 0};
+  PGresult *r = db_exec(c, &ping, NULL);
+  int ok = r != NULL;
+  PQclear(r);
+  return ok;
+}
+
+struct db_pool *db_pool_new(const char *conninfo, int size) {
+  struct db_pool *p = calloc(1, sizeof *p);
+  if (p == NULL)
+    return NULL;
+  p->conninfo = strdup(conninfo);
+  p->size = size;
+  p->conns = calloc((size_t)size, sizeof *p->conns);
+  p->free_list = calloc((size_t)size, sizeof *p->free_list);
+  if (p->conninfo == NULL || p->conns == NULL || p->free_list == NULL) {
+    db_pool_free(p);
+    return NULL;
+  }
+  for (int i = 0; i < size; i++) {
+    p->conns[i].conninfo = p->conninfo;
+    p->free_list[p->free_len++] = &p->conns[i];
+  }
+  pthread_mutex_init(&p->lock, NULL);
+  pthread_cond_init(&p->cond, NULL);
+  return p;
+}
+
+void db_pool_free(struct db_pool *p) {
+  if (p == NULL)
+    return;
+  if (p->conns) {
+    for (int i = 0; i < p->size; i++)
+      conn_close(&p->conns[i]);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->cond);
+  }
+  free(p->conns);
+  free(p->free_list);
+  free(p->conninfo);
+  free(p);
+}
+
+struct db_conn *db_pool_acquire(struct db_pool *p, int timeout_ms) {
+  struct timespec until;
+  struct db_conn *c = NULL;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += timeout_ms / 1000;
+  until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+  if (until.tv_nsec >= 1000000000L) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000L;
+  }
+  pthread_mutex_lock(&p->lock);
+  if (p->free_len == 0)
+    p->waits++;
+  while (p->free_len == 0) {
+    if (pthread_cond_timedwait(&p->cond, &p->lock, &until) != 0 && p->free_len == 0) {
+      p->timeouts++;
+      pthread_mutex_unlock(&p->lock);
+      return NULL;
+    }
+  }
+  c = p->free_list[--p->free_len];
+  pthread_mutex_unlock(&p->lock);
+  return c;
+}
+
+void db_pool_release(struct db_pool *p, struct db_conn *c) {
+  if (c == NULL)
+    return;
+  /* Never hand on a connection stuck inside a transaction. */
+  if (c->pg && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+    conn_close(c);
+  pthread_mutex_lock(&p->lock);
+  p->free_list[p->free_len++] = c;
+  pthread_cond_signal(&p->cond);
+  pthread_mutex_unlock(&p->lock);
+}
+
+void db_pool_stats(struct db_pool *p, int *size, int *in_use, long *waits, long *timeouts) {
+  pthread_mutex_lock(&p->lock);
+  *size = p->size;
+  *in_use = p->size - p->free_len;
+  *waits = p->waits;
+  *timeouts = p->timeouts;
+  pthread_mutex_unlock(&p->lock);
+}

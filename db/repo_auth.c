@@ -1,0 +1,155 @@
+#include "repo_auth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sql.h"
+
+static const struct db_stmt auth_lookup = {
+  "repo_auth_lookup",
+  "SELECT json_build_object('kind', 'user', 'id', u.id, 'role', u.role, 'pesantren_id', u.pesantren_id,"
+  "  'region_codes', to_json(u.region_codes), 'token_id', t.id)"
+  " FROM tokens t JOIN users u ON u.id = t.user_id"
+  " WHERE t.token_hash = decode($1, 'hex') AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active"
+  " UNION ALL"
+  " SELECT json_build_object('kind', 'api_key', 'id', k.id, 'role', k.role, 'pesantren_id', k.pesantren_id,"
+  "  'region_codes', to_json(k.region_codes), 'token_id', NULL)"
+  " FROM api_keys k WHERE k.key_hash = decode($1, 'hex') AND k.revoked_at IS NULL"
+  " LIMIT 1",
+  1,
+};
+
+enum dbq repo_auth_lookup(struct db_conn *conn, const char *hash_hex, json_t **out) {
+  const char *vals[1] = {hash_hex};
+  return db_json_one(conn, &auth_lookup, vals, out);
+}
+
+/* Failures older than the lock window no longer count. */
+static const struct db_stmt auth_login_user = {
+  "repo_auth_login_user",
+  "SELECT json_build_object('user', (SELECT json_build_object('id', u.id, 'password_hash', u.password_hash,"
+  "   'active', u.active) FROM users u WHERE lower(u.email) = lower($1)),"
+  " 'locked_for_s', (SELECT greatest(0, ceil(extract(epoch FROM locked_until - now())))::bigint"
+  "   FROM login_throttle WHERE email = lower($1)))",
+  1,
+};
+
+enum dbq repo_auth_login_user(struct db_conn *conn, const char *email, json_t **out, long *locked_for_s) {
+  const char *vals[1] = {email};
+  json_t *row = NULL;
+  *out = NULL;
+  *locked_for_s = 0;
+  enum dbq q = db_json_one(conn, &auth_login_user, vals, &row);
+  if (q != DBQ_ONE)
+    return q;
+  *locked_for_s = (long)json_integer_value(json_object_get(row, "locked_for_s"));
+  json_t *user = json_object_get(row, "user");
+  if (json_is_object(user))
+    *out = json_incref(user);
+  json_decref(row);
+  return *out ? DBQ_ONE : DBQ_NONE;
+}
+
+static const struct db_stmt auth_login_ok = {
+  "repo_auth_login_ok",
+  "WITH cleared AS (DELETE FROM login_throttle WHERE email = lower($1)),"
+  " tok AS (INSERT INTO tokens (user_id, token_hash, expires_at)"
+  "   VALUES ($2::uuid, decode($3, 'hex'), now() + make_interval(secs => $4::bigint)) RETURNING id, expires_at),"
+  " audit AS (INSERT INTO audit_events (actor_id, actor_kind, request_id, entity, entity_id, action, after)"
+  "   SELECT $2::uuid, 'user', nullif(current_setting('opop.request_id', true), ''), 'user', $2::uuid, 'login',"
+  "   jsonb_build_object('token_id', tok.id) FROM tok)"
+  " SELECT json_build_object('expires_at', opop_ts(tok.expires_at), 'user', user_json(u))"
+  " FROM tok, users u WHERE u.id = $2::uuid",
+  4,
+};
+
+enum dbq repo_auth_login_ok(struct db_conn *conn, const char *email, const char *user_id, const char *hash_hex,
+                            long ttl_s, json_t **out) {
+  char ttl[24];
+  snprintf(ttl, sizeof ttl, "%ld", ttl_s);
+  const char *vals[4] = {email, user_id, hash_hex, ttl};
+  return db_json_one(conn, &auth_login_ok, vals, out);
+}
+
+/* A failure after the window (or after a lock ran out) starts a new count;
+ * reaching max_failures locks the email for lock_s seconds. */
+static const struct db_stmt auth_login_failed = {
+  "repo_auth_login_failed",
+  "WITH counted AS (INSERT INTO login_throttle AS t (email, failures, locked_until, last_failure_at)"
+  "   VALUES (lower($1), 1, CASE WHEN $3::integer <= 1 THEN now() + make_interval(secs => $4::integer) END, now())"
+  "   ON CONFLICT (email) DO UPDATE SET"
+  "   failures = CASE WHEN t.last_failure_at < now() - make_interval(secs => $4::integer)"
+  "                   OR t.locked_until IS NOT NULL THEN 1 ELSE t.failures + 1 END,"
+  "   locked_until = CASE WHEN (CASE WHEN t.last_failure_at < now() - make_interval(secs => $4::integer)"
+  "                   OR t.locked_until IS NOT NULL THEN 1 ELSE t.failures + 1 END) >= $3::integer"
+  "                   THEN now() + make_interval(secs => $4::integer) END,"
+  "   last_failure_at = now()"
+  "   RETURNING failures)"
+  " INSERT INTO audit_events (actor_id, actor_kind, request_id, entity, entity_id, action, after)"
+  " SELECT $2::uuid, 'user', nullif(current_setting('opop.request_id', true), ''), 'user', $2::uuid, 'login_failed',"
+  "   jsonb_build_object('email', $1::text, 'failures', counted.failures) FROM counted",
+  4,
+};
+
+enum dbq repo_auth_login_failed(struct db_conn *conn, const char *email, const char *user_id, int max_failures,
+                                int lock_s) {
+  char maxf[16], lock[16];
+  snprintf(maxf, sizeof maxf, "%d", max_failures);
+  snprintf(lock, sizeof lock, "%d", lock_s);
+  const char *vals[4] = {email, user_id, maxf, lock};
+  return db_command(conn, &auth_login_failed, vals);
+}
+
+static const struct db_stmt auth_logout = {
+  "repo_auth_logout",
+  "WITH t AS (UPDATE tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING user_id)"
+  " INSERT INTO audit_events (actor_id, actor_kind, request_id, entity, entity_id, action, after)"
+  " SELECT t.user_id, 'user', nullif(current_setting('opop.request_id', true), ''), 'user', t.user_id, 'logout',"
+  " jsonb_build_object('token_id', $1::uuid) FROM t",
+  1,
+};
+
+enum dbq repo_auth_logout(struct db_conn *conn, const char *token_id) {
+  const char *vals[1] = {token_id};
+  return db_command(conn, &auth_logout, vals);
+}
+
+static const struct db_stmt auth_me_user = {
+  "repo_auth_me_user", "SELECT user_json(u) FROM users u WHERE u.id = $1", 1};
+static const struct db_stmt auth_me_key = {
+  "repo_auth_me_key", "SELECT api_key_json(k) FROM api_keys k WHERE k.id = $1", 1};
+
+enum dbq repo_auth_me(struct db_conn *conn, const char *kind, const char *id, json_t **out) {
+  const char *vals[1] = {id};
+  int is_user = kind[0] == 'u';
+  enum dbq q = db_json_one(conn, is_user ? &auth_me_user : &auth_me_key, vals, out);
+  if (q == DBQ_ONE)
+    json_object_set_new(*out, "kind", json_string(is_user ? "user" : "api_key"));
+  return q;
+}
+
+static const struct db_stmt auth_bootstrap_admin = {
+  "repo_auth_bootstrap_admin",
+  "INSERT INTO users (email, name, role, password_hash) SELECT $1, $2, 'admin', $3"
+  " WHERE NOT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1))"
+  " ON CONFLICT DO NOTHING",
+  3,
+};
+
+enum dbq repo_auth_bootstrap_admin(struct db_conn *conn, const char *email, const char *name,
+                                   const char *password_hash) {
+  const char *vals[3] = {email, name, password_hash};
+  return db_command(conn, &auth_bootstrap_admin, vals);
+}
+
+static const struct db_stmt auth_bootstrap_key = {
+  "repo_auth_bootstrap_key",
+  "INSERT INTO api_keys (name, role, key_hash, key_prefix) VALUES ('bootstrap', 'admin', decode($1, 'hex'), $2)"
+  " ON CONFLICT (key_hash) DO NOTHING",
+  2,
+};
+
+enum dbq repo_auth_bootstrap_key(struct db_conn *conn, const char *hash_hex, const char *prefix) {
+  const char *vals[2] = {hash_hex, prefix};
+  return db_command(conn, &auth_bootstrap_key, vals);
+}

@@ -1,0 +1,30 @@
+#ifndef OPOP_REPO_AUTH_H
+#define OPOP_REPO_AUTH_H
+
+#include "db.h"
+
+/* The caller behind a token or API key hash (hex SHA-256): *out gets {kind,
+ * id, role, pesantren_id, region_codes, token_id}; DBQ_NONE when the secret is
+ * unknown, expired, revoked or its user deactivated. */
+enum dbq repo_auth_lookup(struct db_conn *conn, const char *hash_hex, json_t **out);
+/* A sign-in candidate by email: {id, password_hash, active, locked_for_s}
+ * (locked_for_s > 0 while throttled); DBQ_NONE for an unknown email, with
+ * *locked_for_s still filled from the throttle. */
+enum dbq repo_auth_login_user(struct db_conn *conn, const char *email, json_t **out, long *locked_for_s);
+/* In a transaction: clears the throttle, stores the token hash, audits the
+ * sign-in; *out gets {expires_at, user}. */
+enum dbq repo_auth_login_ok(struct db_conn *conn, const char *email, const char *user_id, const char *hash_hex,
+                            long ttl_s, json_t **out);
+/* In a transaction: counts a failure (locking after max_failures) and audits it. */
+enum dbq repo_auth_login_failed(struct db_conn *conn, const char *email, const char *user_id, int max_failures,
+                                int lock_s);
+enum dbq repo_auth_logout(struct db_conn *conn, const char *token_id);
+/* The caller's own record: a user, or an API key. */
+enum dbq repo_auth_me(struct db_conn *conn, const char *kind, const char *id, json_t **out);
+/* Creates the admin when no user has that email: DBQ_ONE created, DBQ_NONE existed. */
+enum dbq repo_auth_bootstrap_admin(struct db_conn *conn, const char *email, const char *name,
+                                   const char *password_hash);
+/* Registers an admin API key by hash, when it is not known yet. */
+enum dbq repo_auth_bootstrap_key(struct db_conn *conn, const char *hash_hex, const char *prefix);
+
+#endif

@@ -1,0 +1,165 @@
+// Integration harness: every test file starts its own server (the real binary)
+// on a free port against a fresh database in the cluster that tests/run.sh
+// started, and talks to it over HTTP.
+import { spawn, execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export const ADMIN_EMAIL = 'admin@example.org';
+export const ADMIN_PASSWORD = 'Admin-pass-123';
+
+const BIN = process.env.OPOP_BIN || new URL('../../../build/opop-api', import.meta.url).pathname;
+
+export function psql(db, sql) {
+  return execFileSync('psql', ['-d', db, '-Atqc', sql], { encoding: 'utf8' }).trim();
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Sanitizer reports in a server's stderr fail the test run.
+const SANITIZER = /(ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:)/;
+
+/**
+ * Starts the server. options.env adds or overrides environment variables;
+ * options.db reuses a database (for restarts). Returns
+ * { base, db, port, api(token), login(), stop(), log() }.
+ */
+export async function startServer(options = {}) {
+  const db = options.db || 't_' + randomBytes(6).toString('hex');
+  if (!options.db) psql('postgres', `CREATE DATABASE ${db}`);
+  const port = options.port || (await freePort());
+  const logDir = mkdtempSync(join(tmpdir(), 'opop-it-'));
+  const logPath = join(logDir, 'server.log');
+  const env = {
+    ...process.env,
+    OPOP_DATABASE_URL: `host=${process.env.PGHOST} port=${process.env.PGPORT || 5432} dbname=${db} user=postgres`,
+    OPOP_PORT: String(port),
+    OPOP_LOG_LEVEL: 'warning',
+    OPOP_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
+    OPOP_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    OPOP_DB_POOL_SIZE: '4',
+    ...(options.env || {}),
+  };
+  const chunks = [];
+  const child = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', (d) => chunks.push(d));
+  child.stderr.on('data', (d) => chunks.push(d));
+  const base = `http://127.0.0.1:${port}`;
+  let up = false;
+  for (let i = 0; i < 200 && child.exitCode === null; i++) {
+    try {
+      const r = await fetch(base + '/healthz');
+      if (r.status === 200) { up = true; break; }
+    } catch { /* not listening yet */ }
+    await sleep(50);
+  }
+  const log = () => Buffer.concat(chunks).toString('utf8');
+  if (!up) {
+    child.kill('SIGKILL');
+    throw new Error(`server did not start (exit ${child.exitCode}):\n${log()}`);
+  }
+  const server = {
+    base, db, port, child, logPath,
+    log,
+    api: (token) => client(base, token),
+    async login(email = ADMIN_EMAIL, password = ADMIN_PASSWORD) {
+      const r = await client(base).post('/v1/auth/login', { email, password });
+      if (r.status !== 200) throw new Error(`login ${email}: ${r.status} ${r.text}`);
+      return r.json.token;
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        let timer;
+        await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, 15000); })]);
+        clearTimeout(timer);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      const text = log();
+      if (SANITIZER.test(text)) throw new Error('sanitizer report in server output:\n' + text);
+    },
+  };
+  return server;
+}
+
+/** A small HTTP client: every call resolves to { status, headers, text, json }. */
+export function client(base, token) {
+  async function request(method, path, body, headers = {}) {
+    const h = { ...headers };
+    if (token && !('Authorization' in h)) h.Authorization = `Bearer ${token}`;
+    let payload;
+    if (body !== undefined) {
+      payload = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
+      if (!('Content-Type' in h)) h['Content-Type'] = 'application/json';
+    }
+    const r = await fetch(base + path, { method, headers: h, body: payload });
+    const text = await r.text();
+    let json;
+    try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+    return { status: r.status, headers: r.headers, text, json };
+  }
+  return {
+    request,
+    get: (p, h) => request('GET', p, undefined, h),
+    post: (p, b, h) => request('POST', p, b, h),
+    patch: (p, b, h) => request('PATCH', p, b, h),
+    put: (p, b, h) => request('PUT', p, b, h),
+    del: (p, h) => request('DELETE', p, undefined, h),
+  };
+}
+
+/** Creates a user with role (and extra fields) through the admin API; returns { id, token, email }. */
+export async function makeUser(server, adminToken, role, extra = {}) {
+  const email = `${role}-${randomBytes(4).toString('hex')}@example.org`;
+  const password = 'Secret-pass-' + randomBytes(3).toString('hex');
+  const r = await server.api(adminToken).post('/v1/users', { email, name: `Test ${role}`, role, password, ...extra });
+  if (r.status !== 201) throw new Error(`create ${role}: ${r.status} ${r.text}`);
+  const token = await server.login(email, password);
+  return { id: r.json.id, token, email, password };
+}
+
+let nsppCounter = Number(BigInt('0x' + randomBytes(3).toString('hex')) % 100000n) * 1000;
+/** A fresh, unique 12-digit NSPP. */
+export function nspp() {
+  nsppCounter += 1;
+  return '5100' + String(nsppCounter).padStart(8, '0');
+}
+
+/** Creates a pesantren as admin; returns its document. */
+export async function makePesantren(server, adminToken, fields = {}) {
+  const r = await server.api(adminToken).post('/v1/pesantren', {
+    nspp: nspp(), name: 'Pondok Pesantren Uji ' + randomBytes(2).toString('hex'), region_code: '35.78', ...fields,
+  });
+  if (r.status !== 201) throw new Error(`create pesantren: ${r.status} ${r.text}`);
+  return r.json;
+}
+
+/** Asserts an RFC 9457 problem with status (and, when given, an error on field). */
+export function expectProblem(assert, r, status, field) {
+  assert.equal(r.status, status, `want ${status}, got ${r.status}: ${r.text}`);
+  assert.match(r.headers.get('content-type') || '', /^application\/problem\+json/);
+  assert.equal(r.json.status, status);
+  assert.equal(typeof r.json.title, 'string');
+  assert.equal(typeof r.json.type, 'string');
+  assert.equal(typeof r.json.detail, 'string');
+  if (field !== undefined) {
+    assert.ok(Array.isArray(r.json.errors), 'errors list expected: ' + r.text);
+    assert.ok(r.json.errors.some((e) => e.field === field), `error on ${field} expected: ${r.text}`);
+  }
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, starts a throwaway PostgreSQL cluster, and
+# runs every test: unit (cmocka), integration (real server over HTTP), and the
+# integration suite again under AddressSanitizer + UndefinedBehaviorSanitizer
+# (OPOP_TEST_SANITIZE=0 skips that pass). Ends with "N passed, M failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. deploy/lib/pg.sh
+
+command -v node >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES nodejs"
+opop_install
+
+passed=0
+failed=0
+count() { passed=$((passed + $1)); failed=$((failed + $2)); }
+
+build() { # build DIR [meson options...]
+  local dir=$1
+  shift
+  [ -f "$dir/build.ninja" ] || meson setup "$dir" "$@" >/dev/null
+  ninja -C "$dir" >/dev/null
+}
+
+echo "== build" >&2
+build build
+
+echo "== unit tests" >&2
+if meson test -C build --suite unit --print-errorlogs >/tmp/opop-unit.$$ 2>&1; then :; fi
+cat /tmp/opop-unit.$$ >&2
+u_ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' /tmp/opop-unit.$$)
+u_fail=$(sed -n 's/^Fail: *\([0-9]*\).*/\1/p' /tmp/opop-unit.$$)
+rm -f /tmp/opop-unit.$$
+count "${u_ok:-0}" "${u_fail:-1}"
+
+work=$(mktemp -d /tmp/opop-test.XXXXXX)
+chmod 755 "$work"
+cleanup() { opop_pg_stop "$work/pg" || true; rm -rf "$work"; }
+trap cleanup EXIT
+OPOP_PG_FSYNC=off opop_pg_start "$work/pg"
+
+# run_integration LABEL BINARY: runs the node suites against BINARY.
+run_integration() {
+  local label=$1 bin=$2 out="$work/$1.tap"
+  echo "== integration tests ($label)" >&2
+  OPOP_BIN="$bin" node --test --test-reporter=tap --test-concurrency="${OPOP_TEST_JOBS:-2}" \
+    tests/integration/*.test.mjs >"$out" 2>&1 || true
+  grep -E '^(not ok|# (pass|fail|tests|duration))' "$out" >&2 || true
+  grep -B2 -A25 '^not ok' "$out" | head -200 >&2 || true
+  local p f
+  p=$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$out" | tail -1)
+  f=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$out" | tail -1)
+  [ -n "$p" ] || f=$((${f:-0} + 1)) # the runner itself failed
+  count "${p:-0}" "${f:-0}"
+}
+
+run_integration plain "$PWD/build/opop-api"
+
+if [ "${OPOP_TEST_SANITIZE:-1}" = 1 ]; then
+  echo "== build (address, undefined sanitizers)" >&2
+  build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+  ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+    run_integration sanitized "$PWD/build-asan/opop-api"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

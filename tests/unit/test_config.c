@@ -1,0 +1,72 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "config.h"
+
+static const char *const *fake_env;
+
+static const char *fake_getenv(const char *name) {
+  for (const char *const *e = fake_env; e && *e; e += 2)
+    if (strcmp(e[0], name) == 0)
+      return e[1];
+  return NULL;
+}
+
+static int load(const char *const *env, struct config *cfg, char *err) {
+  fake_env = env;
+  return config_load(cfg, fake_getenv, err, 256);
+}
+
+static void defaults(void **state) {
+  struct config cfg;
+  char err[256];
+  static const char *const env[] = {NULL};
+  assert_int_equal(load(env, &cfg, err), 0);
+  assert_int_equal(cfg.port, 8080);
+  assert_string_equal(cfg.bind, "127.0.0.1");
+  assert_int_equal(cfg.token_ttl_s, 12 * 3600);
+  config_clear(&cfg);
+}
+
+static void values(void **state) {
+  struct config cfg;
+  char err[256];
+  static const char *const env[] = {"OPOP_PORT", "9000", "OPOP_TOKEN_TTL", "90m", "OPOP_DB_POOL_SIZE", "3",
+                                    "OPOP_CORS_ORIGINS", "https://a.example, https://b.example", NULL};
+  assert_int_equal(load(env, &cfg, err), 0);
+  assert_int_equal(cfg.port, 9000);
+  assert_int_equal(cfg.token_ttl_s, 5400);
+  assert_int_equal(cfg.db_pool_size, 3);
+  assert_true(config_origin_allowed(&cfg, "https://b.example"));
+  assert_false(config_origin_allowed(&cfg, "https://c.example"));
+  assert_false(config_origin_allowed(&cfg, "https://a.exampl"));
+  config_clear(&cfg);
+}
+
+static void names_the_bad_variable(void **state) {
+  static const struct {
+    const char *name, *value;
+  } bad[] = {{"OPOP_PORT", "80a"}, {"OPOP_PORT", "70000"}, {"OPOP_DB_POOL_SIZE", "0"},
+             {"OPOP_TOKEN_TTL", "12x"}, {"OPOP_TOKEN_TTL", "-5"}, {"OPOP_LOG_LEVEL", "loud"},
+             {"OPOP_BIND", "localhost"}, {"OPOP_BOOTSTRAP_ADMIN_EMAIL", "a@b.id"}};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    struct config cfg;
+    char err[256];
+    const char *env[] = {bad[i].name, bad[i].value, NULL};
+    assert_int_equal(load(env, &cfg, err), -1);
+    if (strstr(err, bad[i].name) == NULL && strstr(err, "OPOP_BOOTSTRAP_ADMIN_PASSWORD") == NULL)
+      fail_msg("error '%s' does not name %s", err, bad[i].name);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(defaults),
+    cmocka_unit_test(values),
+    cmocka_unit_test(names_the_bad_variable),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
