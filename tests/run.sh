@@ -17,7 +17,8 @@ count() { passed=$((passed + $1)); failed=$((failed + $2)); }
 build() { # build DIR [meson options...]
   local dir=$1
   shift
-  [ -f "$dir/build.ninja" ] || meson setup "$dir" "$@" >/dev/null
+  # Reconfigure every time: sources and migrations are discovered at configure time.
+  if [ -f "$dir/build.ninja" ]; then meson setup --reconfigure "$dir" "$@" >/dev/null; else meson setup "$dir" "$@" >/dev/null; fi
   ninja -C "$dir" >/dev/null
 }
 
