@@ -21,7 +21,19 @@ CREATE TABLE programs (
 );
 CREATE INDEX programs_pillar_year ON programs (pillar, year, seq);
 CREATE INDEX programs_year ON programs (year, seq);
+CREATE INDEX programs_name_order ON programs (name, seq);
+CREATE INDEX programs_created_order ON programs (created_at, seq);
 SELECT opop_track_table('programs', 'program', true);
+
+-- The one external representation of a programme.
+CREATE FUNCTION program_json(p programs) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT json_build_object(
+    'id', p.id, 'pillar', p.pillar, 'name', p.name, 'description', p.description, 'year', p.year,
+    'start_date', p.start_date, 'end_date', p.end_date, 'quota', p.quota, 'organizer', p.organizer,
+    'status', p.status, 'version', p.version,
+    'created_at', opop_ts(p.created_at), 'updated_at', opop_ts(p.updated_at))
+$$;
 
 -- planned -> active -> completed; planned or active -> cancelled. Nothing else.
 CREATE FUNCTION programs_check_status() RETURNS trigger
@@ -38,6 +50,26 @@ END $$;
 CREATE TRIGGER programs_check_status BEFORE UPDATE OF status ON programs
   FOR EACH ROW EXECUTE FUNCTION programs_check_status();
 
+-- A quota cannot shrink below the seats already taken. The programme row is
+-- locked by the update, and enrolling locks it too, so the count is exact.
+CREATE FUNCTION programs_check_quota() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  taken integer;
+BEGIN
+  IF NEW.quota IS NOT NULL AND NEW.quota IS DISTINCT FROM OLD.quota THEN
+    SELECT count(*) INTO taken FROM enrolments
+     WHERE program_id = NEW.id AND status NOT IN ('rejected', 'withdrawn');
+    IF taken > NEW.quota THEN
+      RAISE check_violation USING CONSTRAINT = 'programs_quota_below_enrolled',
+        MESSAGE = format('%s pesantren are already enrolled', taken);
+    END IF;
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER programs_check_quota BEFORE UPDATE OF quota ON programs
+  FOR EACH ROW EXECUTE FUNCTION programs_check_quota();
+
 CREATE TABLE enrolments (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
@@ -52,6 +84,7 @@ CREATE TABLE enrolments (
 );
 CREATE INDEX enrolments_pesantren ON enrolments (pesantren_id);
 CREATE INDEX enrolments_program_status ON enrolments (program_id, status, seq);
+CREATE INDEX enrolments_program_order ON enrolments (program_id, seq);
 SELECT opop_track_table('enrolments', 'enrolment', true);
 
 -- Every status an enrolment took, with when and who.
@@ -64,6 +97,21 @@ CREATE TABLE enrolment_history (
   actor_id uuid
 );
 CREATE INDEX enrolment_history_enrolment ON enrolment_history (enrolment_id, seq);
+
+-- The one external representation of an enrolment, with its history.
+CREATE FUNCTION enrolment_json(e enrolments) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT json_build_object(
+    'id', e.id, 'program_id', e.program_id, 'pesantren_id', e.pesantren_id,
+    'pesantren_name', (SELECT p.name FROM pesantren p WHERE p.id = e.pesantren_id),
+    'status', e.status,
+    'history', (SELECT coalesce(json_agg(json_build_object(
+                          'from_status', h.from_status, 'to_status', h.to_status,
+                          'at', opop_ts(h.at), 'actor_id', h.actor_id) ORDER BY h.seq), '[]'::json)
+                  FROM enrolment_history h WHERE h.enrolment_id = e.id),
+    'version', e.version,
+    'created_at', opop_ts(e.created_at), 'updated_at', opop_ts(e.updated_at))
+$$;
 
 -- Enrolment opens only while the programme is planned or active, and never
 -- beyond its quota (rejected and withdrawn enrolments free their seat). The
