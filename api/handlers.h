@@ -52,5 +52,7 @@ const char *check_region_code(const json_t *v);
 /* reports */
 
 /* audit and changes */
+void h_audit_list(struct req *r);   /* h_audit.c */
+void h_changes_list(struct req *r); /* h_changes.c */
 
 #endif

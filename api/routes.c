@@ -48,6 +48,8 @@ const struct route routes[] = {
   /* reports */
 
   /* audit and changes */
+  {"GET", "/v1/audit-events", h_audit_list, ADMIN, 0},
+  {"GET", "/v1/changes", h_changes_list, ALL, 0},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -21,6 +21,10 @@ BEGIN
   RETURN NEW;
 END $$;
 
+-- The audit trail: one row per written row (and per sign-in, sign-out and
+-- failed sign-in, written by the auth repository), in the same transaction as
+-- the write. before/after hold only the fields that changed (the whole row on
+-- create and delete), with secrets replaced by a marker.
 CREATE TABLE audit_events (
   seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   id uuid NOT NULL DEFAULT gen_random_uuid() UNIQUE,
@@ -34,13 +38,37 @@ CREATE TABLE audit_events (
   before jsonb,
   after jsonb
 );
-CREATE INDEX audit_events_entity ON audit_events (entity, entity_id, seq);
+CREATE INDEX audit_events_entity ON audit_events (entity, seq);
+CREATE INDEX audit_events_entity_id ON audit_events (entity_id, seq);
 CREATE INDEX audit_events_actor ON audit_events (actor_id, seq);
 CREATE INDEX audit_events_at ON audit_events (at);
 
--- The change feed. Readers only see rows whose transaction is older than every
--- transaction still running (xid < snapshot xmin), ordered by (xid, seq), so a
--- row that commits late can never fall behind a cursor already handed out.
+CREATE FUNCTION audit_event_json(a audit_events) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT json_build_object(
+    'id', a.id, 'at', opop_ts(a.at), 'actor_id', a.actor_id, 'actor_kind', a.actor_kind,
+    'request_id', a.request_id, 'entity', a.entity, 'entity_id', a.entity_id, 'action', a.action,
+    'before', a.before, 'after', a.after)
+$$;
+
+-- The change feed: one row per created, updated or deleted row of a domain
+-- entity, stamped with the id of the writing (top-level) transaction.
+--
+-- Why readers order by (xid, seq) and stop below their snapshot's xmin:
+-- seq is drawn when a row is inserted, but the row becomes visible only when
+-- its transaction commits, so a reader paging by seq alone could hand out a
+-- cursor past seq 12 while the transaction holding seq 11 is still running,
+-- and never see 11. A reader instead returns only rows whose xid is below
+-- pg_snapshot_xmin() of the very snapshot its statement reads with: every
+-- transaction with a smaller xid has finished (committed rows are visible in
+-- that snapshot, aborted ones never will be), while every transaction that can
+-- still commit, running or not yet begun, has or will get an xid >= xmin
+-- (xids are handed out in increasing order and xid8 never wraps). So whatever
+-- commits later sorts after every (xid, seq) already handed out, and a cursor
+-- never has to move back. A long transaction (anywhere in the cluster) only
+-- delays the feed while it runs. Order within an entity follows xids, not
+-- commit times, so a client reads the current state of what a change names
+-- rather than relying on the order of versions.
 CREATE TABLE changes (
   seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
@@ -52,22 +80,31 @@ CREATE TABLE changes (
 );
 CREATE INDEX changes_order ON changes (xid, seq);
 
--- Columns that never reach the audit trail.
+CREATE FUNCTION change_json(c changes) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT json_build_object('entity', c.entity, 'id', c.entity_id, 'version', c.version, 'action', c.action,
+                           'at', opop_ts(c.at))
+$$;
+
+-- What a row looks like in the audit trail: secret columns keep their name
+-- (so a changed password shows as changed) but never their value, and the
+-- internal sequence is left out.
 CREATE FUNCTION opop_audit_redact(doc jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
-  SELECT doc - 'password_hash' - 'token_hash' - 'key_hash' - 'seq' - 'failed_logins' - 'locked_until'
+  SELECT coalesce(jsonb_object_agg(e.key, CASE WHEN e.key IN ('password_hash', 'token_hash', 'key_hash')
+                                               THEN '"[redacted]"'::jsonb ELSE e.value END), '{}')
+    FROM jsonb_each(doc - 'seq') AS e
 $$;
 
 -- AFTER trigger of every tracked table: TG_ARGV[0] names the entity, TG_ARGV[1]
--- is 'feed' when the entity also goes into the change feed.
+-- is 'feed' when the entity also goes into the change feed. The actor and
+-- request id come from the transaction-local settings db_tx makes.
 CREATE FUNCTION opop_track() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
   before_doc jsonb;
   after_doc jsonb;
-  changed_before jsonb := '{}';
-  changed_after jsonb := '{}';
-  k text;
+  changed text[];
   row_id uuid;
   row_version integer;
   actor text := nullif(current_setting('opop.actor', true), '');
@@ -84,23 +121,23 @@ BEGIN
     IF NEW IS NOT DISTINCT FROM OLD THEN
       RETURN NULL;
     END IF;
+    -- Changed fields are found on the raw rows, so a new secret is noticed
+    -- even though both of its values read "[redacted]".
+    SELECT coalesce(array_agg(n.key), '{}') INTO changed
+      FROM jsonb_each(to_jsonb(NEW)) AS n
+     WHERE n.key NOT IN ('version', 'updated_at', 'seq') AND (to_jsonb(OLD) -> n.key) IS DISTINCT FROM n.value;
     before_doc := opop_audit_redact(to_jsonb(OLD));
     after_doc := opop_audit_redact(to_jsonb(NEW));
-    FOR k IN SELECT jsonb_object_keys(after_doc) LOOP
-      IF k NOT IN ('version', 'updated_at') AND (before_doc -> k) IS DISTINCT FROM (after_doc -> k) THEN
-        changed_before := changed_before || jsonb_build_object(k, before_doc -> k);
-        changed_after := changed_after || jsonb_build_object(k, after_doc -> k);
-      END IF;
-    END LOOP;
-    before_doc := changed_before;
-    after_doc := changed_after;
+    SELECT coalesce(jsonb_object_agg(k, before_doc -> k), '{}'), coalesce(jsonb_object_agg(k, after_doc -> k), '{}')
+      INTO before_doc, after_doc FROM unnest(changed) AS k;
     row_id := NEW.id;
     row_version := NEW.version;
   END IF;
   INSERT INTO audit_events (actor_id, actor_kind, request_id, entity, entity_id, action, before, after)
   VALUES (actor::uuid, coalesce(nullif(current_setting('opop.actor_kind', true), ''), 'system'),
           nullif(current_setting('opop.request_id', true), ''), TG_ARGV[0], row_id,
-          lower(TG_OP), before_doc, after_doc);
+          CASE TG_OP WHEN 'INSERT' THEN 'create' WHEN 'UPDATE' THEN 'update' ELSE 'delete' END,
+          before_doc, after_doc);
   IF TG_ARGV[1] = 'feed' THEN
     INSERT INTO changes (entity, entity_id, version, action)
     VALUES (TG_ARGV[0], row_id, row_version,

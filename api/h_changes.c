@@ -1,0 +1,96 @@
+/* The change feed: every created, updated and deleted domain entity in one
+ * order that never changes, so a system that keeps a copy (an OPD system) can
+ * sync incrementally. An item names the entity, its id, version and the time;
+ * the client reads the entity itself (or drops it on "deleted").
+ *
+ * next_cursor is always given: it is the position after the last item, or the
+ * position the client asked from when nothing new is ready, so a client keeps
+ * polling with the cursor of its last answer and never misses or repeats a
+ * change. has_more says whether more changes are ready at once. */
+#include "handlers.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cursor.h"
+#include "http.h"
+#include "reply.h"
+#include "repo_changes.h"
+
+#define CURSOR_TAG "changes"
+
+/* Only entities every role may read go into the feed (users and API keys do not). */
+static const char *const feed_entities[] = {"pesantren", "program",   "enrolment", "product",
+                                            "visit",     "indicator", "target",    "measurement",
+                                            NULL};
+
+static int is_unsigned(const char *s, int max_digits, unsigned long long max) {
+  char *end = NULL;
+  size_t n = strlen(s);
+  if (n == 0 || n > (size_t)max_digits || strspn(s, "0123456789") != n)
+    return 0;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  return errno == 0 && *end == '\0' && v <= max;
+}
+
+/* The position in ?since (caller frees both), "0", "0" without one: 0, or -1
+ * after answering 400. */
+static int parse_since(struct req *r, char **xid, char **seq) {
+  const char *since = req_query(r, "since");
+  char *parts[3] = {NULL, NULL, NULL};
+  *xid = *seq = NULL;
+  if (since == NULL) {
+    *xid = strdup("0");
+    *seq = strdup("0");
+    return 0;
+  }
+  if (cursor_decode(since, parts, 3) != 0 || strcmp(parts[0], CURSOR_TAG) != 0 ||
+      !is_unsigned(parts[1], 20, UINT64_MAX) || !is_unsigned(parts[2], 19, INT64_MAX)) {
+    for (int i = 0; i < 3; i++)
+      free(parts[i]);
+    reply_field(r, 400, "since", "is not a cursor of the change feed (use the next_cursor of an earlier answer)");
+    return -1;
+  }
+  free(parts[0]);
+  *xid = parts[1];
+  *seq = parts[2];
+  return 0;
+}
+
+static void reply_feed(struct req *r, json_t *items, const char *xid, const char *seq, int more) {
+  const char *parts[3] = {CURSOR_TAG, xid, seq};
+  char *cursor = cursor_encode(parts, 3);
+  json_t *page = json_pack("{s:O, s:s?, s:b}", "items", items, "next_cursor", cursor, "has_more", more);
+  reply_json(r, 200, page);
+  json_decref(page);
+  free(cursor);
+}
+
+void h_changes_list(struct req *r) {
+  static const char *const allowed[] = {"since", "limit", "entity", NULL};
+  struct changes_query cq = {0};
+  char *xid = NULL, *seq = NULL, *last_xid = NULL, *last_seq = NULL;
+  json_t *items = NULL;
+  int more = 0;
+  struct db_conn *db;
+  if (req_query_allowed(r, allowed) != 0 || req_limit(r, &cq.limit) != 0 ||
+      req_query_enum(r, "entity", feed_entities, &cq.entity) != 0 || parse_since(r, &xid, &seq) != 0 ||
+      (db = req_db(r)) == NULL)
+    goto out;
+  cq.after_xid = xid;
+  cq.after_seq = seq;
+  enum dbq q = repo_changes_read(db, &cq, &items, &last_xid, &last_seq, &more);
+  if (q < 0)
+    reply_db(r, q);
+  else
+    reply_feed(r, items, last_xid ? last_xid : xid, last_seq ? last_seq : seq, more);
+out:
+  free(xid);
+  free(seq);
+  free(last_xid);
+  free(last_seq);
+  json_decref(items);
+}
