@@ -34,6 +34,23 @@ static const struct constraint_info constraints[] = {
   {"api_keys_pesantren_id_check", 422, "pesantren_id", "is required for an operator key and only for one"},
   /* programmes and enrolments */
   /* products and visits */
+  {"products_pesantren_id_fkey", 422, "pesantren_id", "does not exist"},
+  {"products_pesantren_immutable", 422, "pesantren_id", "a product stays with its pesantren"},
+  {"products_name_check", 422, "name", "must be 1 to 200 characters after trimming"},
+  {"products_category_check", 422, "category",
+   "must be one of: food, beverage, fashion, craft, agriculture, livestock, fishery, services, other"},
+  {"products_description_check", 422, "description", "must be at most 5000 characters"},
+  {"products_price_idr_check", 422, "price_idr", "must be a whole number, 0 or more"},
+  {"products_unit_check", 422, "unit", "must be at most 50 characters"},
+  {"products_monthly_capacity_check", 422, "monthly_capacity", "must be a whole number, 0 or more"},
+  {"products_certifications_check", 422, "certifications",
+   "must be at most 50 objects {type, number, issued_on, expires_on} of a known type, expires_on after issued_on"},
+  {"visits_pesantren_id_fkey", 422, "pesantren_id", "does not exist"},
+  {"visits_aspects_check", 422, "aspects",
+   "must name at least one of kelembagaan, sdm, produk, pemasaran, pembiayaan, without repeats"},
+  {"visits_notes_check", 422, "notes", "must be 1 to 5000 characters after trimming"},
+  {"visits_follow_up_check", 422, "follow_up", "must be at most 5000 characters"},
+  {"visits_visited_on_check", 422, "visited_on", "must not be in the future"},
   /* indicators, targets and measurements */
 };
 

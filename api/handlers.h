@@ -46,6 +46,17 @@ const char *check_region_code(const json_t *v);
 /* programmes and enrolments */
 
 /* products and visits */
+/* h_products.c: one product at /v1/pesantren/{id}/products/{product_id} and /v1/products/{product_id} */
+void h_products_list(struct req *r);
+void h_pesantren_products_list(struct req *r);
+void h_products_get(struct req *r);
+void h_products_create(struct req *r);
+void h_products_patch(struct req *r);
+void h_products_delete(struct req *r);
+/* h_visits.c: one visit at /v1/pesantren/{id}/visits/{visit_id} and /v1/visits/{visit_id} */
+void h_visits_list(struct req *r);
+void h_visits_get(struct req *r);
+void h_visits_create(struct req *r);
 
 /* indicators, targets and measurements */
 

@@ -42,6 +42,19 @@ const struct route routes[] = {
   /* programmes and enrolments */
 
   /* products and visits */
+  {"GET", "/v1/products", h_products_list, ALL, 0},
+  {"GET", "/v1/products/{product_id}", h_products_get, ALL, 0},
+  {"PATCH", "/v1/products/{product_id}", h_products_patch, ADMIN | ROLE_OPERATOR, 0},
+  {"DELETE", "/v1/products/{product_id}", h_products_delete, ADMIN | ROLE_OPERATOR, 0},
+  {"GET", "/v1/pesantren/{id}/products", h_pesantren_products_list, ALL, 0},
+  {"POST", "/v1/pesantren/{id}/products", h_products_create, ADMIN | ROLE_OPERATOR, 0},
+  {"GET", "/v1/pesantren/{id}/products/{product_id}", h_products_get, ALL, 0},
+  {"PATCH", "/v1/pesantren/{id}/products/{product_id}", h_products_patch, ADMIN | ROLE_OPERATOR, 0},
+  {"DELETE", "/v1/pesantren/{id}/products/{product_id}", h_products_delete, ADMIN | ROLE_OPERATOR, 0},
+  {"GET", "/v1/pesantren/{id}/visits", h_visits_list, ALL, 0},
+  {"POST", "/v1/pesantren/{id}/visits", h_visits_create, ADMIN | ROLE_MENTOR, 0},
+  {"GET", "/v1/pesantren/{id}/visits/{visit_id}", h_visits_get, ALL, 0},
+  {"GET", "/v1/visits/{visit_id}", h_visits_get, ALL, 0},
 
   /* indicators, targets and measurements */
 
