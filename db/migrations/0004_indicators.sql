@@ -100,7 +100,8 @@ CREATE TABLE measurements (
   evidence_url text CONSTRAINT measurements_evidence_url_check CHECK (char_length(evidence_url) <= 2000),
   status text NOT NULL DEFAULT 'draft' CONSTRAINT measurements_status_check
     CHECK (status IN ('draft', 'submitted', 'verified', 'rejected')),
-  rejection_reason text,
+  rejection_reason text CONSTRAINT measurements_rejection_reason_check
+    CHECK (char_length(rejection_reason) BETWEEN 1 AND 2000),
   submitted_at timestamptz,
   submitted_by uuid,
   verified_at timestamptz,
@@ -111,7 +112,8 @@ CREATE TABLE measurements (
   version integer NOT NULL DEFAULT 1,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
-  CONSTRAINT measurements_key UNIQUE NULLS NOT DISTINCT (indicator_id, pesantren_id, program_id, period)
+  CONSTRAINT measurements_key UNIQUE NULLS NOT DISTINCT (indicator_id, pesantren_id, program_id, period),
+  CONSTRAINT measurements_rejected_reason_check CHECK (status <> 'rejected' OR rejection_reason IS NOT NULL)
 );
 CREATE INDEX measurements_pesantren ON measurements (pesantren_id, seq);
 CREATE INDEX measurements_status ON measurements (status, seq);
@@ -119,19 +121,52 @@ CREATE INDEX measurements_indicator_period ON measurements (indicator_id, period
 SELECT opop_track_table('measurements', 'measurement', true);
 
 -- draft -> submitted; rejected -> submitted; submitted -> verified | rejected.
+-- Each step is stamped with its time and actor here, so no writer can skip it.
 CREATE FUNCTION measurements_check_status() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+  actor uuid := nullif(current_setting('opop.actor', true), '')::uuid;
 BEGIN
-  IF NEW.status IS DISTINCT FROM OLD.status AND NOT (
-       (OLD.status IN ('draft', 'rejected') AND NEW.status = 'submitted')
-    OR (OLD.status = 'submitted' AND NEW.status IN ('verified', 'rejected'))) THEN
+  IF NEW.status IS NOT DISTINCT FROM OLD.status THEN
+    RETURN NEW;
+  END IF;
+  IF NOT ((OLD.status IN ('draft', 'rejected') AND NEW.status = 'submitted')
+       OR (OLD.status = 'submitted' AND NEW.status IN ('verified', 'rejected'))) THEN
     RAISE check_violation USING CONSTRAINT = 'measurements_status_transition',
       MESSAGE = format('a measurement cannot move from %s to %s', OLD.status, NEW.status);
+  END IF;
+  IF NEW.status = 'submitted' THEN
+    NEW.submitted_at := now();
+    NEW.submitted_by := actor;
+  ELSIF NEW.status = 'verified' THEN
+    NEW.verified_at := now();
+    NEW.verified_by := actor;
+  ELSE
+    NEW.rejected_at := now();
+    NEW.rejected_by := actor;
   END IF;
   RETURN NEW;
 END $$;
 CREATE TRIGGER measurements_check_status BEFORE UPDATE OF status ON measurements
   FOR EACH ROW EXECUTE FUNCTION measurements_check_status();
+
+-- A measurement stays with its indicator and pesantren: a correction of either
+-- is a new measurement, so the audit trail of each stays whole.
+CREATE FUNCTION measurements_keep_subject() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.indicator_id IS DISTINCT FROM OLD.indicator_id THEN
+    RAISE check_violation USING CONSTRAINT = 'measurements_indicator_immutable',
+      MESSAGE = 'a measurement keeps its indicator';
+  END IF;
+  IF NEW.pesantren_id IS DISTINCT FROM OLD.pesantren_id THEN
+    RAISE check_violation USING CONSTRAINT = 'measurements_pesantren_immutable',
+      MESSAGE = 'a measurement keeps its pesantren';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER measurements_keep_subject BEFORE UPDATE OF indicator_id, pesantren_id ON measurements
+  FOR EACH ROW EXECUTE FUNCTION measurements_keep_subject();
 
 -- Money and head counts are whole numbers; only percentages have fractions.
 CREATE FUNCTION measurements_check_value() RETURNS trigger
@@ -145,3 +180,62 @@ BEGIN
 END $$;
 CREATE TRIGGER measurements_check_value BEFORE INSERT OR UPDATE OF value ON measurements
   FOR EACH ROW EXECUTE FUNCTION measurements_check_value();
+
+-- Targets follow the same rule as what they are measured against.
+CREATE FUNCTION targets_check_value() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.value <> trunc(NEW.value) AND
+     (SELECT unit FROM indicators WHERE id = NEW.indicator_id) <> 'percent' THEN
+    RAISE check_violation USING CONSTRAINT = 'targets_value_whole', MESSAGE = 'value must be a whole number';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER targets_check_value BEFORE INSERT OR UPDATE OF value ON targets
+  FOR EACH ROW EXECUTE FUNCTION targets_check_value();
+
+CREATE FUNCTION targets_keep_indicator() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.indicator_id IS DISTINCT FROM OLD.indicator_id THEN
+    RAISE check_violation USING CONSTRAINT = 'targets_indicator_immutable', MESSAGE = 'a target keeps its indicator';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER targets_keep_indicator BEFORE UPDATE OF indicator_id ON targets
+  FOR EACH ROW EXECUTE FUNCTION targets_keep_indicator();
+
+CREATE INDEX targets_indicator ON targets (indicator_id, seq);
+CREATE INDEX measurements_program ON measurements (program_id, seq) WHERE program_id IS NOT NULL;
+
+-- The external representations.
+CREATE FUNCTION indicator_json(i indicators) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT json_build_object(
+    'id', i.id, 'code', i.code, 'name', i.name, 'unit', i.unit, 'pillar', i.pillar,
+    'aggregation', i.aggregation, 'higher_is_better', i.higher_is_better, 'description', i.description,
+    'version', i.version, 'created_at', opop_ts(i.created_at), 'updated_at', opop_ts(i.updated_at))
+$$;
+
+CREATE FUNCTION target_json(t targets) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT json_build_object(
+    'id', t.id, 'indicator_code', (SELECT code FROM indicators WHERE id = t.indicator_id),
+    'period', t.period, 'period_start', t.period_start, 'period_end', t.period_end, 'value', t.value,
+    'program_id', t.program_id, 'region_code', t.region_code, 'pesantren_id', t.pesantren_id,
+    'version', t.version, 'created_at', opop_ts(t.created_at), 'updated_at', opop_ts(t.updated_at))
+$$;
+
+CREATE FUNCTION measurement_json(m measurements) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT json_build_object(
+    'id', m.id, 'indicator_code', (SELECT code FROM indicators WHERE id = m.indicator_id),
+    'pesantren_id', m.pesantren_id, 'program_id', m.program_id,
+    'period', m.period, 'period_start', m.period_start, 'period_end', m.period_end,
+    'value', m.value, 'note', m.note, 'evidence_url', m.evidence_url, 'status', m.status,
+    'submitted_at', opop_ts(m.submitted_at), 'submitted_by', m.submitted_by,
+    'verified_at', opop_ts(m.verified_at), 'verified_by', m.verified_by,
+    'rejected_at', opop_ts(m.rejected_at), 'rejected_by', m.rejected_by, 'rejection_reason', m.rejection_reason,
+    'created_by', m.created_by,
+    'version', m.version, 'created_at', opop_ts(m.created_at), 'updated_at', opop_ts(m.updated_at))
+$$;

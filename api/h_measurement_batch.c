@@ -1,0 +1,134 @@
+/* POST /v1/measurements/batch: up to 1000 measurements in one request, each
+ * row in its own transaction, so a bad row never blocks the good ones and no
+ * row is half-done. The answer says per row what happened, in order. */
+#include "handlers.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "constraints.h"
+#include "http.h"
+#include "reply.h"
+
+#define BATCH_MAX 1000
+
+struct row_tx {
+  json_t *stored;     /* the validated row, value as text (borrowed) */
+  json_t *doc;        /* the created measurement (owned) */
+  struct outcome fail;
+};
+
+static enum dbq row_body(struct db_conn *conn, void *arg) {
+  struct row_tx *t = arg;
+  json_decref(t->doc);
+  t->doc = NULL;
+  return measurement_create(conn, t->stored, &t->doc, &t->fail);
+}
+
+static json_t *row_result(size_t index, int status) {
+  return json_pack("{s:I, s:i}", "index", (json_int_t)index, "status", status);
+}
+
+static json_t *row_failed(size_t index, int status, const char *field, const char *message) {
+  json_t *res = row_result(index, status);
+  if (field) {
+    json_t *errors = json_array();
+    errors_add(errors, field, message);
+    json_object_set_new(res, "errors", errors);
+  } else {
+    json_object_set_new(res, "detail", json_string(message));
+  }
+  return res;
+}
+
+/* What a failed insert means for the client, as reply_db says it for one request. */
+static json_t *row_db_failed(size_t index, struct db_conn *db, enum dbq q) {
+  const struct db_error *e = db_last_error(db);
+  const struct constraint_info *c = e ? constraint_find(e->constraint) : NULL;
+  if (q == DBQ_UNAVAILABLE || e == NULL)
+    return row_failed(index, 503, NULL, "The database is unavailable; this row was not stored.");
+  if (c)
+    return row_failed(index, c->status, c->status == 409 ? NULL : c->field, c->message);
+  if (strcmp(e->sqlstate, "23505") == 0)
+    return row_failed(index, 409, NULL, "A measurement with the same unique values already exists.");
+  if (strncmp(e->sqlstate, "22", 2) == 0 || strncmp(e->sqlstate, "23", 2) == 0)
+    return row_failed(index, 422, NULL, "A value breaks a rule of the data.");
+  return row_failed(index, 500, NULL, "An unexpected error occurred; it has been logged.");
+}
+
+/* One row, validated like a single POST and stored in its own transaction. */
+static json_t *batch_row(struct req *r, struct db_conn *db, size_t index, json_t *row) {
+  json_t *errors = NULL, *res = NULL;
+  struct row_tx t = {0};
+  const char *refused;
+  if (!json_is_object(row))
+    return row_failed(index, 422, "body", "must be a JSON object");
+  errors = json_array();
+  if (measurement_validate(row, errors) > 0) {
+    res = row_result(index, 422);
+    json_object_set(res, "errors", errors);
+    goto out;
+  }
+  if ((refused = measurement_refused(r, row)) != NULL) {
+    res = row_failed(index, 403, NULL, refused);
+    goto out;
+  }
+  t.stored = json_deep_copy(row);
+  measure_value_to_text(t.stored);
+  struct db_actor actor = req_actor(r);
+  enum dbq q = db_tx(db, &actor, row_body, &t);
+  if (q == DBQ_ROLLBACK)
+    res = row_failed(index, t.fail.status, t.fail.field[0] ? t.fail.field : NULL, t.fail.detail);
+  else if (q < 0)
+    res = row_db_failed(index, db, q);
+  else {
+    res = row_result(index, 201);
+    json_object_set(res, "id", json_object_get(t.doc, "id"));
+  }
+out:
+  json_decref(t.stored);
+  json_decref(t.doc);
+  json_decref(errors);
+  return res;
+}
+
+/* The body is {"items": [1..1000 objects]}: 0, or -1 after answering 422. */
+static int batch_shape_ok(struct req *r, json_t *body) {
+  json_t *items = json_object_get(body, "items");
+  const char *key;
+  json_t *value;
+  json_object_foreach(body, key, value) {
+    if (strcmp(key, "items") != 0) {
+      reply_field(r, 422, key, "is not a known field");
+      return -1;
+    }
+  }
+  if (!json_is_array(items) || json_array_size(items) < 1 || json_array_size(items) > BATCH_MAX) {
+    reply_field(r, 422, "items", "must be an array of 1 to 1000 measurements");
+    return -1;
+  }
+  return 0;
+}
+
+void h_measurements_batch(struct req *r) {
+  json_t *body = req_json_body(r), *results = NULL, *answer = NULL, *row, *res;
+  struct db_conn *db;
+  long long created = 0;
+  size_t i;
+  if (body == NULL || batch_shape_ok(r, body) != 0 || (db = req_db(r)) == NULL)
+    goto out;
+  results = json_array();
+  json_array_foreach(json_object_get(body, "items"), i, row) {
+    res = batch_row(r, db, i, row);
+    if (json_integer_value(json_object_get(res, "status")) == 201)
+      created++;
+    json_array_append_new(results, res);
+  }
+  answer = json_pack("{s:O, s:I, s:I}", "items", results, "created", (json_int_t)created, "failed",
+                     (json_int_t)(json_array_size(results) - (size_t)created));
+  reply_json(r, 200, answer);
+out:
+  json_decref(answer);
+  json_decref(results);
+  json_decref(body);
+}
