@@ -36,7 +36,9 @@ static json_t *parse_body(struct req *r, int optional) {
     reply_problem(r, 415, "Send the body as application/json.");
     return NULL;
   }
-  json_t *body = json_loadb(h->binary_body, h->binary_body_length, JSON_REJECT_DUPLICATES, &err);
+  /* Any JSON value parses, so a valid value of the wrong shape (an array, a
+   * string, null) is a 422 like every other wrong value, not a parse error. */
+  json_t *body = json_loadb(h->binary_body, h->binary_body_length, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
   if (body == NULL) {
     char msg[220];
     snprintf(msg, sizeof msg, "is not valid JSON: %s (line %d, column %d)", err.text, err.line, err.column);
@@ -105,7 +107,42 @@ int req_if_match_ok(const struct req *r, long long version) {
   return im == NULL || etag_list_matches(im, version) ? 0 : -1;
 }
 
+static int hex_digit(char c) {
+  return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Whether the raw query string decodes to UTF-8 text without NUL bytes. The
+ * HTTP library silently drops parameters that are not UTF-8, which would turn
+ * a bad filter into no filter at all. */
+static int query_text_ok(const char *url) {
+  const char *q = url ? strchr(url, '?') : NULL;
+  if (q == NULL)
+    return 1;
+  char *text = malloc(strlen(q) + 1);
+  size_t n = 0;
+  int ok = text != NULL;
+  for (const char *p = q + 1; ok && *p; p++) {
+    if (*p == '%' && hex_digit(p[1]) >= 0 && hex_digit(p[2]) >= 0) {
+      text[n++] = (char)(hex_digit(p[1]) * 16 + hex_digit(p[2]));
+      ok = text[n - 1] != '\0';
+      p += 2;
+    } else {
+      text[n++] = *p;
+    }
+  }
+  if (ok) {
+    text[n] = '\0';
+    ok = utf8_length(text) >= 0;
+  }
+  free(text);
+  return ok;
+}
+
 int req_query_allowed(struct req *r, const char *const *allowed) {
+  if (!query_text_ok(r->http->http_url)) {
+    reply_field(r, 400, "query", "must be UTF-8 text (percent-encoded) without NUL characters");
+    return -1;
+  }
   const char **keys = u_map_enum_keys(r->http->map_url);
   for (int i = 0; keys && keys[i]; i++) {
     int ok = 0;
@@ -192,13 +229,19 @@ json_t *page_new(json_t *items, const char *next_cursor, long long total) {
   return page;
 }
 
+/* Every list breaks ties on a bigint sequence: 1 to 18 digits. */
+static int valid_seq(const char *s) {
+  size_t n = s ? strlen(s) : 0;
+  return n >= 1 && n <= 18 && strspn(s, "0123456789") == n;
+}
+
 int req_cursor(struct req *r, const char *sort, char **key, char **seq) {
   const char *c = req_query(r, "cursor");
   char *parts[3];
   *key = *seq = NULL;
   if (c == NULL)
     return 0;
-  if (cursor_decode(c, parts, 3) != 0 || strcmp(parts[0], sort) != 0) {
+  if (cursor_decode(c, parts, 3) != 0 || strcmp(parts[0], sort) != 0 || !valid_seq(parts[2])) {
     if (parts[0])
       for (int i = 0; i < 3; i++)
         free(parts[i]);

@@ -5,6 +5,7 @@
 #include <yder.h>
 
 #include "constraints.h"
+#include "list.h"
 
 /* 15 significant digits: a stored -7.2 is answered as -7.2, not -7.2000000000000002. */
 #define JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
@@ -143,6 +144,21 @@ static void reply_constraint(struct req *r, const struct db_error *e) {
   }
 }
 
+/* A value the database could not read or hold (SQLSTATE class 22) came from
+ * the client: a tampered cursor, or a value the edge let through. */
+static void reply_data_exception(struct req *r, const struct db_error *e) {
+  if (strcmp(e->constraint, DB_LIST_CURSOR) == 0) {
+    reply_field(r, 400, "cursor", "is not a cursor of this list and sort");
+    return;
+  }
+  y_log_message(Y_LOG_LEVEL_WARNING, "reply_db: %s %s: %s (%s) [%s]", r->http->http_verb, r->http->url_path,
+                e->message, e->sqlstate, r->request_id);
+  if (r->http->binary_body_length > 0)
+    reply_problem(r, 422, "A value is outside what the data can hold.");
+  else
+    reply_problem(r, 400, "A query value could not be read.");
+}
+
 void reply_db(struct req *r, enum dbq q) {
   const struct db_error *e = r->db ? db_last_error(r->db) : NULL;
   if (q == DBQ_UNAVAILABLE || e == NULL) {
@@ -151,6 +167,10 @@ void reply_db(struct req *r, enum dbq q) {
   }
   if (strncmp(e->sqlstate, "23", 2) == 0) {
     reply_constraint(r, e);
+    return;
+  }
+  if (strncmp(e->sqlstate, "22", 2) == 0) {
+    reply_data_exception(r, e);
     return;
   }
   if (strcmp(e->sqlstate, "57014") == 0) {

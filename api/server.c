@@ -117,6 +117,9 @@ static void route_request(struct req *r) {
   char allow[96];
   int path_known = 0;
   const char *method = r->http->http_verb;
+  /* HEAD is GET without the body (RFC 9110 9.3.2); the HTTP library drops the body. */
+  if (strcmp(method, "HEAD") == 0)
+    method = "GET";
   r->route = router_match(method, r->http->url_path, r->vars, &path_known, allow, sizeof allow);
   if (r->route == NULL && strcmp(method, "OPTIONS") == 0 && path_known) {
     answer_preflight(r, allow);

@@ -73,6 +73,18 @@ static void stmt_name(char *out, size_t len, const char *prefix, const char *sql
   snprintf(out, len, "%s_%016llx", prefix, h);
 }
 
+/* A cursor is client input: a key that does not read as the sort's type is a
+ * data exception, tagged so the HTTP layer answers 400 on "cursor". */
+static enum dbq list_failure(struct db_conn *conn, int with_cursor) {
+  const struct db_error *e = db_last_error(conn);
+  if (with_cursor && strncmp(e->sqlstate, "22", 2) == 0) {
+    struct db_error tagged = *e;
+    snprintf(tagged.constraint, sizeof tagged.constraint, "%s", DB_LIST_CURSOR);
+    db_restore_error(conn, &tagged);
+  }
+  return db_failure(conn);
+}
+
 enum dbq db_list(struct db_conn *conn, const struct list_spec *spec, const struct list_filter *filters, int nfilters,
                  const char *after_key, const char *after_seq, int limit, json_t **items, char **next_key,
                  char **next_seq) {
@@ -111,7 +123,7 @@ enum dbq db_list(struct db_conn *conn, const struct list_spec *spec, const struc
   struct db_stmt stmt = {name, b.text, b.nparams};
   PGresult *res = db_exec(conn, &stmt, vals);
   if (res == NULL)
-    return db_failure(conn);
+    return list_failure(conn, after_key != NULL);
   int rows = PQntuples(res), cols = PQnfields(res);
   *items = json_array();
   for (int i = 0; i < rows && i < limit; i++)

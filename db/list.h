@@ -26,6 +26,10 @@ struct list_spec {
   int desc;
 };
 
+/* The constraint name db_list puts on the error when the cursor's key or
+ * sequence cannot be read as the sort's type (SQLSTATE class 22). */
+#define DB_LIST_CURSOR "list_cursor"
+
 /* A page of at most limit documents after (after_key, after_seq) (both NULL
  * for the first page). *items is an array (caller decrefs); *next_key and
  * *next_seq are set (caller frees) when more rows follow, else NULL. */

@@ -2,14 +2,19 @@
 // on a free port against a fresh database in the cluster that tests/run.sh
 // started, and talks to it over HTTP.
 import { spawn, execFileSync } from 'node:child_process';
-import { createServer } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 export const ADMIN_EMAIL = 'admin@example.org';
 export const ADMIN_PASSWORD = 'Admin-pass-123';
+
+// Contract check: with OPOP_CONTRACT_OUT set (tests/run.sh sets it), every
+// answer received through fetch is validated against the OpenAPI document
+// (tests/contract/lib/fetch_hook.mjs); violations go to files in that folder.
+if (process.env.OPOP_CONTRACT_OUT) await (await import('../../contract/lib/fetch_hook.mjs')).install();
 
 const BIN = process.env.OPOP_BIN || new URL('../../../build/opop-api', import.meta.url).pathname;
 
@@ -162,4 +167,100 @@ export function expectProblem(assert, r, status, field) {
     assert.ok(Array.isArray(r.json.errors), 'errors list expected: ' + r.text);
     assert.ok(r.json.errors.some((e) => e.field === field), `error on ${field} expected: ${r.text}`);
   }
+}
+
+/**
+ * Sends raw bytes over one TCP connection and resolves to
+ * { status, headers (lower-case keys), body, raw, ms } of the first response
+ * (status 0 when the server closed without answering). For what fetch cannot
+ * send: chunked bodies, lying Content-Length, bytes that are not UTF-8.
+ */
+export function rawRequest(port, bytes, { timeoutMs = 10000, endAfterWrite = false } = {}) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const chunks = [];
+    const sock = connect(port, '127.0.0.1');
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.destroy();
+      const raw = Buffer.concat(chunks).toString('latin1');
+      resolve({ ...parseRawResponse(raw), raw, ms: Date.now() - started });
+    };
+    const timer = setTimeout(finish, timeoutMs);
+    sock.on('connect', () => {
+      sock.write(bytes, () => { if (endAfterWrite) sock.end(); });
+    });
+    sock.on('data', (d) => {
+      chunks.push(d);
+      const r = parseRawResponse(Buffer.concat(chunks).toString('latin1'));
+      if (r.status && r.complete) finish();
+    });
+    sock.on('error', finish);
+    sock.on('close', finish);
+  });
+}
+
+function parseRawResponse(raw) {
+  // Skip interim 1xx answers (100 Continue).
+  let rest = raw;
+  for (;;) {
+    const m = /^HTTP\/1\.[01] (1\d\d)[^\r]*\r\n(?:[^\r]*\r\n)*\r\n/.exec(rest);
+    if (!m) break;
+    rest = rest.slice(m[0].length);
+  }
+  const head = /^HTTP\/1\.[01] (\d{3})[^\r]*\r\n((?:[^\r]*\r\n)*)\r\n/.exec(rest);
+  if (!head) return { status: 0, headers: {}, body: '', complete: false };
+  const headers = {};
+  for (const line of head[2].split('\r\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  const body = rest.slice(head[0].length);
+  const len = headers['content-length'] === undefined ? 0 : Number(headers['content-length']);
+  return { status: Number(head[1]), headers, body, complete: Buffer.byteLength(body, 'latin1') >= len };
+}
+
+/** Rows of a query as parsed JSON (the query must select one json column per row). */
+export function psqlJson(db, sql) {
+  const out = psql(db, sql);
+  return out ? out.split('\n').map((line) => JSON.parse(line)) : [];
+}
+
+/** The plain-SQL dump of a database (data and schema), to search for secrets. */
+export function dumpDatabase(db) {
+  return execFileSync('pg_dump', ['-d', db, '--inserts'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+}
+
+const REPO = new URL('../../../', import.meta.url).pathname;
+
+/**
+ * Starts a private PostgreSQL cluster (its own folder and socket) through
+ * deploy/lib/pg.sh, for tests that stop and start the database. Returns
+ * { dir, host, url(db), psql(db, sql), createDb(name), stop(), start(), remove() }.
+ */
+export function privateCluster() {
+  const top = mkdtempSync(join(tmpdir(), 'opop-pg-'));
+  chmodSync(top, 0o755); // the postgres user must reach its folder inside
+  const dir = join(top, 'pg');
+  const host = join(dir, 'run');
+  const sh = (fn) => execFileSync('bash', ['-c', `. deploy/lib/pg.sh && ${fn} "$1"`, 'pg', dir],
+    { cwd: REPO, env: { ...process.env, OPOP_PG_FSYNC: 'off' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const cluster = {
+    dir, host,
+    url: (db) => `host=${host} port=5432 dbname=${db} user=postgres`,
+    psql: (db, sql) => execFileSync('psql', ['-h', host, '-p', '5432', '-U', 'postgres', '-d', db, '-Atqc', sql],
+      { encoding: 'utf8' }).trim(),
+    createDb(name) { cluster.psql('postgres', `CREATE DATABASE ${name}`); },
+    start() { sh('opop_pg_start'); },
+    stop() { sh('opop_pg_stop'); },
+    remove() {
+      try { cluster.stop(); } catch { /* already stopped */ }
+      rmSync(top, { recursive: true, force: true });
+    },
+  };
+  cluster.start();
+  return cluster;
 }
