@@ -152,6 +152,31 @@ test('measurement workflow steps (submit, verify) are audited with their actors'
   assert.equal(e2.before.status, 'submitted');
   assert.equal(e2.after.status, 'verified');
   assert.ok(!('value' in e2.after), 'value did not change');
+
+  // A verified value changed by an admin is audited with the old and new value.
+  const fix = rid('correct');
+  const r3 = await s.api(admin).patch(`/v1/measurements/${m.json.id}`, { value: 16000000 },
+    { ...withRid(fix), 'If-Match': r2.headers.get('etag') });
+  assert.equal(r3.status, 200, r3.text);
+  const e3 = await eventOf(fix, 'measurement');
+  assert.equal(e3.actor_id, adminId);
+  assert.equal(Number(e3.before.value), 15000000);
+  assert.equal(Number(e3.after.value), 16000000);
+});
+
+test('a rejection records the reason and the mentor', async () => {
+  const m = await s.api(roles.operator.token).post('/v1/measurements',
+    { indicator_code: 'SANTRI_TRAINED', pesantren_id: home.id, period: '2024-Q1', value: 40 });
+  assert.equal(m.status, 201, m.text);
+  assert.equal((await s.api(roles.operator.token).post(`/v1/measurements/${m.json.id}/submit`)).status, 200);
+  const rej = rid('reject');
+  const r = await s.api(roles.mentor.token).post(`/v1/measurements/${m.json.id}/reject`, { reason: 'Bukti belum lengkap' }, withRid(rej));
+  assert.equal(r.status, 200, r.text);
+  const ev = await eventOf(rej, 'measurement');
+  assert.equal(ev.actor_id, roles.mentor.id);
+  assert.equal(ev.before.status, 'submitted');
+  assert.equal(ev.after.status, 'rejected');
+  assert.equal(ev.after.rejection_reason, 'Bukti belum lengkap');
 });
 
 test('API key creation and revocation are audited; a key acts as its own actor', async () => {
