@@ -1,7 +1,8 @@
 /* The change feed: every created, updated and deleted domain entity in one
  * order that never changes, so a system that keeps a copy (an OPD system) can
- * sync incrementally. An item names the entity, its id, version and the time;
- * the client reads the entity itself (or drops it on "deleted").
+ * sync incrementally. An item names the entity, its id, version, time and the
+ * path to read it at; the client reads the entity there (or drops it on
+ * "deleted").
  *
  * next_cursor is always given: it is the position after the last item, or the
  * position the client asked from when nothing new is ready, so a client keeps

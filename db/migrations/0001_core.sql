@@ -80,10 +80,29 @@ CREATE TABLE changes (
 );
 CREATE INDEX changes_order ON changes (xid, seq);
 
+-- Where a client reads the entity a change names. An enrolment is addressed
+-- by its programme and pesantren, read from the row (enrolments are never
+-- deleted). PL/pgSQL, so the body may name tables of later migrations.
+CREATE FUNCTION change_path(entity text, id uuid) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN CASE entity
+    WHEN 'pesantren' THEN '/v1/pesantren/' || id
+    WHEN 'program' THEN '/v1/programs/' || id
+    WHEN 'enrolment' THEN (SELECT '/v1/programs/' || e.program_id || '/participants/' || e.pesantren_id
+                             FROM enrolments e WHERE e.id = change_path.id)
+    WHEN 'product' THEN '/v1/products/' || id
+    WHEN 'visit' THEN '/v1/visits/' || id
+    WHEN 'indicator' THEN '/v1/indicators/' || id
+    WHEN 'target' THEN '/v1/targets/' || id
+    WHEN 'measurement' THEN '/v1/measurements/' || id
+  END;
+END $$;
+
 CREATE FUNCTION change_json(c changes) RETURNS json
 LANGUAGE sql STABLE AS $$
   SELECT json_build_object('entity', c.entity, 'id', c.entity_id, 'version', c.version, 'action', c.action,
-                           'at', opop_ts(c.at))
+                           'at', opop_ts(c.at), 'path', change_path(c.entity, c.entity_id))
 $$;
 
 -- What a row looks like in the audit trail: secret columns keep their name

@@ -76,15 +76,9 @@ class SyncClient {
     this.state = new Map();
   }
 
-  url(item) {
-    if (item.entity === 'pesantren') return `/v1/pesantren/${item.id}`;
-    if (item.entity === 'product') return `/v1/products/${item.id}`;
-    return null;
-  }
-
   async apply(item) {
-    const url = this.url(item);
-    if (url === null) return;
+    if (item.entity !== 'pesantren' && item.entity !== 'product') return;
+    const url = item.path;
     const key = `${item.entity}:${item.id}`;
     if (item.action === 'deleted') {
       this.state.delete(key);
@@ -155,13 +149,51 @@ test('an item has the documented shape and the feed starts at the beginning', as
   const items = r.json.items;
   assert.ok(items.length >= 1);
   for (const item of items) {
-    assert.deepEqual(Object.keys(item).sort(), ['action', 'at', 'entity', 'id', 'version']);
+    assert.deepEqual(Object.keys(item).sort(), ['action', 'at', 'entity', 'id', 'path', 'version']);
     assert.match(item.at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     assert.ok(['created', 'updated', 'deleted'].includes(item.action));
   }
   assert.ok(items.some((i) => i.entity === 'pesantren' && i.id === p.id && i.version === 1 && i.action === 'created'));
   // Users and API keys never appear in it.
   assert.ok(items.every((i) => i.entity !== 'user' && i.entity !== 'api_key'));
+});
+
+test('every item carries the path its entity is read at', async () => {
+  const p = await makePesantren(s, admin);
+  const prog = await s.api(admin).post('/v1/programs', { pillar: 'pesantrenpreneur', name: 'Program Sinkron', year: 2024 });
+  assert.equal(prog.status, 201, prog.text);
+  const enrol = await s.api(admin).post(`/v1/programs/${prog.json.id}/participants`, { pesantren_id: p.id });
+  assert.equal(enrol.status, 201, enrol.text);
+  const prod = await s.api(admin).post(`/v1/pesantren/${p.id}/products`, { name: 'Keripik Tempe', category: 'food' });
+  assert.equal(prod.status, 201, prod.text);
+  const visit = await s.api(admin).post(`/v1/pesantren/${p.id}/visits`, { visited_on: '2024-05-02', aspects: ['produk'], notes: 'Kunjungan' });
+  assert.equal(visit.status, 201, visit.text);
+  const m = await s.api(admin).post('/v1/measurements', { indicator_code: 'EMPLOYEES', pesantren_id: p.id, period: '2024', value: 12 });
+  assert.equal(m.status, 201, m.text);
+  const t = await s.api(admin).post('/v1/targets', { indicator_code: 'EMPLOYEES', period: '2031', value: 1000 });
+  assert.equal(t.status, 201, t.text);
+  const c = new SyncClient(viewerKey);
+  const seen = [];
+  for (;;) {
+    const r = await s.api(viewerKey).get(`/v1/changes?limit=100${c.cursor ? '&since=' + c.cursor : ''}`);
+    seen.push(...r.json.items);
+    c.cursor = r.json.next_cursor;
+    if (!r.json.has_more) break;
+  }
+  const entities = new Set();
+  for (const item of seen) {
+    const g = await s.api(viewerKey).get(item.path);
+    assert.ok(g.status === 200 || (g.status === 404 && seen.some((i) => i.id === item.id && i.action === 'deleted')),
+      `${item.entity} at ${item.path}: ${g.status}`);
+    if (g.status === 200) {
+      assert.equal(g.json.id, item.id);
+      entities.add(item.entity);
+    }
+  }
+  assert.deepEqual([...entities].sort(),
+    ['enrolment', 'indicator', 'measurement', 'pesantren', 'product', 'program', 'target', 'visit']);
+  const e = seen.find((i) => i.entity === 'enrolment' && i.id === enrol.json.id);
+  assert.equal(e.path, `/v1/programs/${prog.json.id}/participants/${p.id}`);
 });
 
 test('created, updated and deleted follow each other, and an empty page keeps the cursor', async () => {
