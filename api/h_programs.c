@@ -37,7 +37,7 @@ static const struct vfield program_fields[] = {
 static int program_rules(const json_t *doc, json_t *errors) {
   const char *start = json_string_value(json_object_get(doc, "start_date"));
   const char *end = json_string_value(json_object_get(doc, "end_date"));
-  if (start && end && strcmp(end, start) < 0) {
+  if (start && end && valid_date(start) && valid_date(end) && strcmp(end, start) < 0) {
     errors_add(errors, "end_date", "must not be before start_date");
     return 1;
   }
@@ -139,7 +139,7 @@ void h_programs_create(struct req *r) {
   json_t *body = req_json_body(r), *errors = json_array();
   if (body == NULL)
     goto out;
-  if (validate_object(body, program_fields, NFIELDS, V_CREATE, errors) > 0 || program_rules(body, errors) > 0) {
+  if (validate_object(body, program_fields, NFIELDS, V_CREATE, errors) + program_rules(body, errors) > 0) {
     reply_invalid(r, 422, errors);
     goto out;
   }

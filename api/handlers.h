@@ -44,6 +44,16 @@ void h_pesantren_delete(struct req *r);
 const char *check_region_code(const json_t *v);
 
 /* programmes and enrolments */
+/* h_programs.c */
+void h_programs_list(struct req *r);
+void h_programs_get(struct req *r);
+void h_programs_create(struct req *r);
+void h_programs_patch(struct req *r);
+/* h_enrolments.c */
+void h_enrolments_list(struct req *r);
+void h_enrolments_get(struct req *r);
+void h_enrolments_create(struct req *r);
+void h_enrolments_patch(struct req *r);
 
 /* products and visits */
 /* h_products.c: one product at /v1/pesantren/{id}/products/{product_id} and /v1/products/{product_id} */

@@ -40,6 +40,14 @@ const struct route routes[] = {
   {"DELETE", "/v1/pesantren/{id}", h_pesantren_delete, ADMIN, 0},
 
   /* programmes and enrolments */
+  {"GET", "/v1/programs", h_programs_list, ALL, 0},
+  {"POST", "/v1/programs", h_programs_create, ADMIN, 0},
+  {"GET", "/v1/programs/{id}", h_programs_get, ALL, 0},
+  {"PATCH", "/v1/programs/{id}", h_programs_patch, ADMIN, 0},
+  {"GET", "/v1/programs/{id}/participants", h_enrolments_list, ALL, 0},
+  {"POST", "/v1/programs/{id}/participants", h_enrolments_create, ADMIN, 0},
+  {"GET", "/v1/programs/{id}/participants/{pesantren_id}", h_enrolments_get, ALL, 0},
+  {"PATCH", "/v1/programs/{id}/participants/{pesantren_id}", h_enrolments_patch, ADMIN, 0},
 
   /* products and visits */
   {"GET", "/v1/products", h_products_list, ALL, 0},

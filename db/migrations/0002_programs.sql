@@ -116,7 +116,8 @@ $$;
 -- Enrolment opens only while the programme is planned or active, and never
 -- beyond its quota (rejected and withdrawn enrolments free their seat). The
 -- programme row is locked, so two admins enrolling the last seat at the same
--- moment are served one after the other.
+-- moment are served one after the other. A second enrolment of the same
+-- pesantren is told as such before the state of the programme is.
 CREATE FUNCTION enrolments_check_open() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -126,6 +127,10 @@ BEGIN
   SELECT * INTO prog FROM programs WHERE id = NEW.program_id FOR UPDATE;
   IF NOT FOUND THEN
     RETURN NEW; -- the foreign key reports it
+  END IF;
+  IF EXISTS (SELECT 1 FROM enrolments WHERE program_id = NEW.program_id AND pesantren_id = NEW.pesantren_id) THEN
+    RAISE unique_violation USING CONSTRAINT = 'enrolments_program_pesantren_key',
+      MESSAGE = 'the pesantren is already enrolled in the programme';
   END IF;
   IF prog.status NOT IN ('planned', 'active') THEN
     RAISE check_violation USING CONSTRAINT = 'enrolments_program_closed',

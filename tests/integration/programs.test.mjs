@@ -89,6 +89,14 @@ test('every bad field value is a 422 on that field', async () => {
   }
 });
 
+test('a date order error is reported beside the other bad fields', async () => {
+  const r = await s.api(admin).post('/v1/programs', { pillar: 'x', name: 'Tanggal terbalik', year: 2024, start_date: '2024-01-02', end_date: '2024-01-01' });
+  expectProblem(assert, r, 422, 'end_date');
+  assert.ok(r.json.errors.some((e) => e.field === 'pillar'));
+  const bad = await s.api(admin).post('/v1/programs', body({ start_date: '2024-13-01', end_date: '2024-01-01' }));
+  assert.deepEqual(bad.json.errors.map((e) => e.field), ['start_date']);
+});
+
 test('lengths count characters, not bytes', async () => {
   const p = await makeProgram({ name: 'é'.repeat(200), organizer: 'ü'.repeat(200) });
   assert.equal(p.name, 'é'.repeat(200));
