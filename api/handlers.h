@@ -70,7 +70,11 @@ void h_visits_create(struct req *r);
 
 /* indicators, targets and measurements */
 
-/* reports */
+/* reports (h_reports.c) */
+void h_reports_achievement(struct req *r);
+void h_reports_regions(struct req *r);
+void h_reports_cohorts(struct req *r);
+void h_reports_pillars(struct req *r);
 
 /* audit and changes */
 void h_audit_list(struct req *r);   /* h_audit.c */

@@ -67,6 +67,10 @@ const struct route routes[] = {
   /* indicators, targets and measurements */
 
   /* reports */
+  {"GET", "/v1/reports/achievement", h_reports_achievement, ALL, 0},
+  {"GET", "/v1/reports/regions", h_reports_regions, ALL, 0},
+  {"GET", "/v1/reports/cohorts", h_reports_cohorts, ALL, 0},
+  {"GET", "/v1/reports/pillars", h_reports_pillars, ALL, 0},
 
   /* audit and changes */
   {"GET", "/v1/audit-events", h_audit_list, ADMIN, 0},

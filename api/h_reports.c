@@ -1,0 +1,309 @@
+/* Reports: achievement per indicator, per region, per cohort, and the pillars,
+ * each as JSON {"year", "filters", "items"} or as RFC 4180 CSV with the same
+ * rows (Accept: text/csv). The arithmetic is the database's (repo_reports). */
+#include "handlers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "csv.h"
+#include "http.h"
+#include "reply.h"
+#include "repo_indicators.h"
+#include "repo_programs.h"
+#include "repo_reports.h"
+#include "validate.h"
+
+#define YEAR_MIN 2000
+#define YEAR_MAX 2100
+
+enum format { FORMAT_JSON, FORMAT_CSV };
+
+struct report_args {
+  struct report_query q;
+  enum format format;
+  char year[8];
+  char indicator_id[37];
+  const char *indicator_code;
+};
+
+/* ---- content negotiation ---- */
+
+/* How well an Accept header takes type/subtype: the q of the most specific
+ * media range matching it (3 exact, 2 type/wildcard, 1 any), as RFC 9110
+ * 12.5.1 says; q 0 and specificity 0 when none matches. */
+struct acceptance {
+  double q;
+  int specificity;
+};
+
+static double range_q(const char *params, size_t n) {
+  const char *p = params;
+  while (p < params + n) {
+    while (p < params + n && (*p == ';' || *p == ' ' || *p == '\t'))
+      p++;
+    if (params + n - p >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+      char *end = NULL;
+      double q = strtod(p + 2, &end);
+      if (end == p + 2 || q < 0 || q > 1)
+        return 1;
+      return q;
+    }
+    while (p < params + n && *p != ';')
+      p++;
+  }
+  return 1;
+}
+
+static int range_specificity(const char *range, size_t n, const char *type, const char *subtype) {
+  size_t tn = strlen(type), sn = strlen(subtype);
+  if (n == 3 && strncmp(range, "*/*", 3) == 0)
+    return 1;
+  if (n < tn + 2 || strncasecmp(range, type, tn) != 0 || range[tn] != '/')
+    return 0;
+  if (n == tn + 2 && range[tn + 1] == '*')
+    return 2;
+  return n == tn + 1 + sn && strncasecmp(range + tn + 1, subtype, sn) == 0 ? 3 : 0;
+}
+
+static struct acceptance accept_of(const char *accept, const char *type, const char *subtype) {
+  struct acceptance best = {0, 0};
+  const char *p = accept;
+  while (*p) {
+    while (*p == ' ' || *p == '\t' || *p == ',')
+      p++;
+    size_t len = strcspn(p, ",");
+    size_t range_len = strcspn(p, ";, \t");
+    if (range_len > len)
+      range_len = len;
+    int s = range_specificity(p, range_len, type, subtype);
+    if (s > best.specificity) {
+      best.specificity = s;
+      best.q = range_q(p + range_len, len - range_len);
+    } else if (s > 0 && s == best.specificity) {
+      double q = range_q(p + range_len, len - range_len);
+      best.q = q > best.q ? q : best.q;
+    }
+    p += len;
+  }
+  if (best.specificity == 0)
+    best.q = 0;
+  return best;
+}
+
+/* JSON unless the client prefers CSV; 0, or -1 after answering 406. */
+static int negotiate(struct req *r, enum format *format) {
+  const char *accept = req_header(r, "Accept");
+  *format = FORMAT_JSON;
+  if (accept == NULL || accept[strspn(accept, " \t")] == '\0')
+    return 0;
+  struct acceptance json = accept_of(accept, "application", "json");
+  struct acceptance csv = accept_of(accept, "text", "csv");
+  if (json.q <= 0 && csv.q <= 0) {
+    reply_problem(r, 406, "Reports are available as application/json and text/csv.");
+    return -1;
+  }
+  if (csv.q > json.q || (csv.q == json.q && csv.specificity > json.specificity))
+    *format = FORMAT_CSV;
+  return 0;
+}
+
+/* ---- answers ---- */
+
+/* Numbers with a fraction as JSON writes them (15 significant digits), so a
+ * CSV cell reads as the JSON value does. */
+static void csv_numbers_as_text(json_t *items, const char *const *columns) {
+  size_t i;
+  json_t *row;
+  json_array_foreach(items, i, row) {
+    for (const char *const *c = columns; *c; c++) {
+      json_t *v = json_object_get(row, *c);
+      if (json_is_real(v)) {
+        char text[40];
+        snprintf(text, sizeof text, "%.15g", json_real_value(v));
+        json_object_set_new(row, *c, json_string(text));
+      }
+    }
+  }
+}
+
+static void reply_csv(struct req *r, json_t *items, const char *const *columns) {
+  json_t *names = json_array();
+  char *text = NULL;
+  size_t len = 0;
+  for (const char *const *c = columns; *c; c++)
+    json_array_append_new(names, json_string(*c));
+  csv_numbers_as_text(items, columns);
+  text = csv_render(names, items, &len);
+  if (text == NULL)
+    reply_problem(r, 500, NULL);
+  else
+    reply_bytes(r, 200, "text/csv; charset=utf-8", text, len);
+  free(text);
+  json_decref(names);
+}
+
+typedef enum dbq (*report_fn)(struct db_conn *conn, const struct report_query *rq, json_t **items);
+
+/* Runs report and answers head (stolen) with its items, or the CSV of the
+ * items with columns (NULL-terminated) in that order. */
+static void run_report(struct req *r, struct db_conn *db, const struct report_args *a, report_fn report,
+                       json_t *head, const char *const *columns) {
+  json_t *items = NULL;
+  enum dbq q = report(db, &a->q, &items);
+  reply_header(r, "Vary", "Accept");
+  if (q < 0)
+    reply_db(r, q);
+  else if (a->format == FORMAT_CSV)
+    reply_csv(r, items, columns);
+  else {
+    json_object_set(head, "items", items);
+    reply_json(r, 200, head);
+  }
+  json_decref(items);
+  json_decref(head);
+}
+
+static json_t *head_new(const struct report_args *a, json_t *filters) {
+  json_object_set_new(filters, "include_unverified", json_boolean(a->q.include_unverified));
+  return json_pack("{s:o, s:o}", "year", a->q.year ? json_integer(atoi(a->q.year)) : json_null(), "filters",
+                   filters);
+}
+
+/* ---- parameters ---- */
+
+static int parse_year(struct req *r, struct report_args *a, int required) {
+  long year = 0;
+  int present = 0;
+  if (req_query_int(r, "year", YEAR_MIN, YEAR_MAX, &year, &present) != 0)
+    return -1;
+  if (!present && required) {
+    reply_field(r, 400, "year", "is required: a year from 2000 to 2100");
+    return -1;
+  }
+  if (present) {
+    snprintf(a->year, sizeof a->year, "%ld", year);
+    a->q.year = a->year;
+  }
+  return 0;
+}
+
+/* year, include_unverified, and the Accept header, which every report takes. */
+static int parse_common(struct req *r, struct report_args *a, const char *const *allowed, int year_required) {
+  int unverified = -1;
+  if (req_query_allowed(r, allowed) != 0 || parse_year(r, a, year_required) != 0 ||
+      req_query_bool(r, "include_unverified", &unverified) != 0)
+    return -1;
+  a->q.include_unverified = unverified == 1;
+  return negotiate(r, &a->format);
+}
+
+static int parse_region(struct req *r, struct report_args *a) {
+  const char *code = req_query(r, "region_code");
+  if (code == NULL)
+    return 0;
+  json_t *v = json_string(code);
+  const char *bad = v ? check_region_code(v) : "is not one of the 38 region codes of Jawa Timur";
+  json_decref(v);
+  if (bad) {
+    reply_field(r, 400, "region_code", bad);
+    return -1;
+  }
+  a->q.region_code = code;
+  return 0;
+}
+
+/* The programme must exist: 0, or -1 after answering. */
+static int check_program(struct req *r, struct db_conn *db, const char *id) {
+  json_t *doc = NULL;
+  enum dbq q = repo_programs_get(db, id, &doc);
+  json_decref(doc);
+  if (q < 0)
+    reply_db(r, q);
+  else if (q == DBQ_NONE)
+    reply_field(r, 400, "program_id", "does not name a programme");
+  return q == DBQ_ONE ? 0 : -1;
+}
+
+/* ?indicator= names an indicator by code: 0 with its id, or -1 after answering. */
+static int parse_indicator(struct req *r, struct db_conn *db, struct report_args *a) {
+  json_t *doc = NULL;
+  a->indicator_code = req_query(r, "indicator");
+  if (a->indicator_code == NULL) {
+    reply_field(r, 400, "indicator", "is required: an indicator code such as OMZET");
+    return -1;
+  }
+  enum dbq q = repo_indicators_get_by_code(db, a->indicator_code, &doc);
+  if (q < 0)
+    reply_db(r, q);
+  else if (q == DBQ_NONE)
+    reply_field(r, 400, "indicator", "does not name an indicator");
+  else {
+    snprintf(a->indicator_id, sizeof a->indicator_id, "%s", json_string_value(json_object_get(doc, "id")));
+    a->q.indicator_id = a->indicator_id;
+  }
+  json_decref(doc);
+  return q == DBQ_ONE ? 0 : -1;
+}
+
+/* ---- the reports ---- */
+
+void h_reports_achievement(struct req *r) {
+  static const char *const allowed[] = {"year", "pillar", "region_code", "program_id", "include_unverified", NULL};
+  static const char *const pillars[] = {"pesantrenpreneur", "santripreneur", "sosiopreneur", NULL};
+  static const char *const columns[] = {"indicator_code", "indicator_name", "unit", "pillar", "aggregation",
+                                        "higher_is_better", "target", "actual", "achievement_pct",
+                                        "pesantren_reporting", NULL};
+  struct report_args a = {0};
+  struct db_conn *db;
+  if (parse_common(r, &a, allowed, 1) != 0 || req_query_enum(r, "pillar", pillars, &a.q.pillar) != 0 ||
+      parse_region(r, &a) != 0)
+    return;
+  a.q.program_id = req_query(r, "program_id");
+  if (a.q.program_id && !valid_uuid(a.q.program_id)) {
+    reply_field(r, 400, "program_id", "must be a UUID");
+    return;
+  }
+  if ((db = req_db(r)) == NULL || (a.q.program_id && check_program(r, db, a.q.program_id) != 0))
+    return;
+  json_t *filters = json_pack("{s:s?, s:s?, s:s?}", "pillar", a.q.pillar, "region_code", a.q.region_code,
+                              "program_id", a.q.program_id);
+  run_report(r, db, &a, repo_report_achievement, head_new(&a, filters), columns);
+}
+
+void h_reports_regions(struct req *r) {
+  static const char *const allowed[] = {"indicator", "year", "include_unverified", NULL};
+  static const char *const columns[] = {"region_code", "region_name", "indicator_code", "target", "actual",
+                                        "achievement_pct", "pesantren_reporting", NULL};
+  struct report_args a = {0};
+  struct db_conn *db;
+  if (parse_common(r, &a, allowed, 1) != 0 || (db = req_db(r)) == NULL || parse_indicator(r, db, &a) != 0)
+    return;
+  run_report(r, db, &a, repo_report_regions, head_new(&a, json_pack("{s:s}", "indicator", a.indicator_code)),
+             columns);
+}
+
+void h_reports_cohorts(struct req *r) {
+  static const char *const allowed[] = {"indicator", "year", "include_unverified", NULL};
+  static const char *const columns[] = {"cohort_year", "year", "indicator_code", "pesantren",
+                                        "pesantren_reporting", "actual", NULL};
+  struct report_args a = {0};
+  struct db_conn *db;
+  if (parse_common(r, &a, allowed, 0) != 0 || (db = req_db(r)) == NULL || parse_indicator(r, db, &a) != 0)
+    return;
+  run_report(r, db, &a, repo_report_cohorts, head_new(&a, json_pack("{s:s}", "indicator", a.indicator_code)),
+             columns);
+}
+
+void h_reports_pillars(struct req *r) {
+  static const char *const allowed[] = {"year", "include_unverified", NULL};
+  static const char *const columns[] = {"pillar", "programs", "enrolled_pesantren", "graduated_pesantren",
+                                        "products", "certified_products", "santri_trained", NULL};
+  struct report_args a = {0};
+  struct db_conn *db;
+  if (parse_common(r, &a, allowed, 1) != 0 || (db = req_db(r)) == NULL)
+    return;
+  run_report(r, db, &a, repo_report_pillars, head_new(&a, json_object()), columns);
+}
