@@ -6,13 +6,13 @@
 
 #include "sql.h"
 
-/* One statement, so the xmin bound and the rows come from the same snapshot:
- * every row below that xmin that will ever be visible is visible here. */
+/* One statement, so the horizon and the rows come from the same snapshot:
+ * every row below the horizon that will ever be visible is visible here. */
 static const struct db_stmt changes_read = {
   "repo_changes_read",
   "SELECT change_json(c), c.xid::text, c.seq FROM changes c"
   " WHERE (c.xid, c.seq) > ($1::xid8, $2::bigint)"
-  " AND c.xid < pg_snapshot_xmin(pg_current_snapshot())"
+  " AND c.xid < changes_horizon()"
   " AND ($4::text IS NULL OR c.entity = $4::text)"
   " ORDER BY c.xid, c.seq LIMIT $3::integer",
   4,

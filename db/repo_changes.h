@@ -16,7 +16,8 @@ struct changes_query {
  * decrefs); *last_xid and *last_seq (caller frees) are the position of the
  * last item, NULL when there was none; *more is 1 when further changes are
  * ready now. Changes of transactions still running are held back until every
- * older transaction has finished (see the changes table in 0001_core.sql). */
+ * older transaction of this database has finished (see the changes table in
+ * 0001_core.sql). */
 enum dbq repo_changes_read(struct db_conn *conn, const struct changes_query *cq, json_t **items, char **last_xid,
                            char **last_seq, int *more);
 

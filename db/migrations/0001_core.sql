@@ -54,21 +54,22 @@ $$;
 -- The change feed: one row per created, updated or deleted row of a domain
 -- entity, stamped with the id of the writing (top-level) transaction.
 --
--- Why readers order by (xid, seq) and stop below their snapshot's xmin:
+-- Why readers order by (xid, seq) and stop at changes_horizon():
 -- seq is drawn when a row is inserted, but the row becomes visible only when
 -- its transaction commits, so a reader paging by seq alone could hand out a
 -- cursor past seq 12 while the transaction holding seq 11 is still running,
--- and never see 11. A reader instead returns only rows whose xid is below
--- pg_snapshot_xmin() of the very snapshot its statement reads with: every
--- transaction with a smaller xid has finished (committed rows are visible in
--- that snapshot, aborted ones never will be), while every transaction that can
--- still commit, running or not yet begun, has or will get an xid >= xmin
--- (xids are handed out in increasing order and xid8 never wraps). So whatever
--- commits later sorts after every (xid, seq) already handed out, and a cursor
--- never has to move back. A long transaction (anywhere in the cluster) only
--- delays the feed while it runs. Order within an entity follows xids, not
--- commit times, so a client reads the current state of what a change names
--- rather than relying on the order of versions.
+-- and never see 11. A reader instead returns only rows whose xid is below a
+-- horizon taken from the very snapshot its statement reads with, such that
+-- every transaction with a smaller xid either has finished (committed rows are
+-- visible in that snapshot, aborted ones never will be) or cannot write here,
+-- while every transaction that can still commit here, running or not yet
+-- begun, has or will get an xid at or above the horizon (xids are handed out
+-- in increasing order and xid8 never wraps). So whatever commits later sorts
+-- after every (xid, seq) already handed out, and a cursor never has to move
+-- back. A long transaction in this database delays the feed while it runs;
+-- one in another database of the cluster does not. Order within an entity
+-- follows xids, not commit times, so a client reads the current state of what
+-- a change names rather than relying on the order of versions.
 CREATE TABLE changes (
   seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
@@ -79,6 +80,24 @@ CREATE TABLE changes (
   action text NOT NULL
 );
 CREATE INDEX changes_order ON changes (xid, seq);
+
+-- The horizon of the calling statement's snapshot: its xmax (the first xid
+-- not yet handed out), lowered to the oldest xid it saw running, except xids
+-- that pg_stat_activity shows held by a backend of another database (a backend
+-- never changes database, so such a transaction can never write a change
+-- here; when in doubt, say a prepared transaction, the xid still counts).
+-- STABLE, so it runs with the caller's snapshot and pg_current_snapshot() is
+-- the snapshot the caller's rows are read with.
+CREATE FUNCTION changes_horizon() RETURNS xid8
+LANGUAGE sql STABLE AS $$
+  SELECT least(pg_snapshot_xmax(s.snap),
+               (SELECT min(x) FROM pg_snapshot_xip(s.snap) AS x
+                 WHERE NOT EXISTS (
+                   SELECT 1 FROM pg_stat_activity a
+                    WHERE a.datid <> (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+                      AND a.backend_xid::text::bigint = (x::text::numeric % 4294967296)::bigint)))
+    FROM (SELECT pg_current_snapshot() AS snap) AS s
+$$;
 
 -- Where a client reads the entity a change names. An enrolment is addressed
 -- by its programme and pesantren, read from the row (enrolments are never

@@ -282,6 +282,21 @@ test('a transaction that commits late is not skipped: later commits wait for it'
   assert.deepEqual(c.items, feedInDatabase());
 });
 
+test('a long transaction in another database of the cluster does not hold the feed back', async () => {
+  const c = new SyncClient(viewerKey);
+  while ((await c.poll(100)) > 0);
+  const other = psqlSession('postgres');
+  await other.run('BEGIN; SELECT pg_current_xact_id();');
+  try {
+    const p = await makePesantren(s, admin);
+    assert.equal(await c.poll(), 1);
+    assert.deepEqual(c.items.slice(-1), [`pesantren ${p.id} 1 created`]);
+  } finally {
+    await other.run('COMMIT;');
+    await other.close();
+  }
+});
+
 test('a rolled-back transaction leaves nothing in the feed and does not stop it', async () => {
   const c = new SyncClient(viewerKey);
   while ((await c.poll(100)) > 0);
