@@ -161,11 +161,13 @@ BEGIN
     END IF;
     -- Changed fields are found on the raw rows, so a new secret is noticed
     -- even though both of its values read "[redacted]".
+    before_doc := to_jsonb(OLD);
+    after_doc := to_jsonb(NEW);
     SELECT coalesce(array_agg(n.key), '{}') INTO changed
-      FROM jsonb_each(to_jsonb(NEW)) AS n
-     WHERE n.key NOT IN ('version', 'updated_at', 'seq') AND (to_jsonb(OLD) -> n.key) IS DISTINCT FROM n.value;
-    before_doc := opop_audit_redact(to_jsonb(OLD));
-    after_doc := opop_audit_redact(to_jsonb(NEW));
+      FROM jsonb_each(after_doc) AS n
+     WHERE n.key NOT IN ('version', 'updated_at', 'seq') AND (before_doc -> n.key) IS DISTINCT FROM n.value;
+    before_doc := opop_audit_redact(before_doc);
+    after_doc := opop_audit_redact(after_doc);
     SELECT coalesce(jsonb_object_agg(k, before_doc -> k), '{}'), coalesce(jsonb_object_agg(k, after_doc -> k), '{}')
       INTO before_doc, after_doc FROM unnest(changed) AS k;
     row_id := NEW.id;
