@@ -67,14 +67,21 @@ static const struct vfield visit_fields[] = {
 
 /* ---- list ---- */
 
-static int parse_list_query(struct req *r, struct visits_query *vq, int *with_total) {
-  static const char *const allowed[] = {"limit", "cursor", "include_total", "mentor_id", "aspect", NULL};
-  if (req_query_allowed(r, allowed) != 0 || req_limit(r, &vq->limit) != 0 ||
+/* The filters of both lists; only the list across pesantren takes pesantren_id. */
+static int parse_list_query(struct req *r, int across, struct visits_query *vq, int *with_total) {
+  static const char *const allowed_all[] = {"limit", "cursor", "include_total", "mentor_id", "aspect", "pesantren_id",
+                                            NULL};
+  static const char *const allowed_one[] = {"limit", "cursor", "include_total", "mentor_id", "aspect", NULL};
+  if (req_query_allowed(r, across ? allowed_all : allowed_one) != 0 || req_limit(r, &vq->limit) != 0 ||
       req_query_bool(r, "include_total", with_total) != 0 || req_query_enum(r, "aspect", aspects, &vq->aspect) != 0)
     return -1;
   vq->mentor_id = req_query(r, "mentor_id");
   if (vq->mentor_id && !valid_uuid(vq->mentor_id)) {
     reply_field(r, 400, "mentor_id", "must be a UUID");
+    return -1;
+  }
+  if (across && (vq->pesantren_id = req_query(r, "pesantren_id")) != NULL && !valid_uuid(vq->pesantren_id)) {
+    reply_field(r, 400, "pesantren_id", "must be a UUID");
     return -1;
   }
   return 0;
@@ -103,12 +110,21 @@ out:
   json_decref(items);
 }
 
+/* GET /v1/visits: every visit, for the secretariat and for a mentor's own record. */
+void h_visits_list_all(struct req *r) {
+  struct visits_query vq = {0};
+  int with_total = 0;
+  struct db_conn *db;
+  if (parse_list_query(r, 1, &vq, &with_total) == 0 && (db = req_db(r)) != NULL)
+    reply_visits_page(r, db, &vq, with_total);
+}
+
 void h_visits_list(struct req *r) {
   struct visits_query vq = {0};
   int with_total = 0;
   char *region = NULL;
   struct db_conn *db;
-  if ((vq.pesantren_id = req_uuid_var(r, 0)) == NULL || parse_list_query(r, &vq, &with_total) != 0 ||
+  if ((vq.pesantren_id = req_uuid_var(r, 0)) == NULL || parse_list_query(r, 0, &vq, &with_total) != 0 ||
       (db = req_db(r)) == NULL)
     return;
   enum dbq q = repo_pesantren_region(db, vq.pesantren_id, &region);

@@ -65,6 +65,7 @@ void h_products_patch(struct req *r);
 void h_products_delete(struct req *r);
 /* h_visits.c: one visit at /v1/pesantren/{id}/visits/{visit_id} and /v1/visits/{visit_id} */
 void h_visits_list(struct req *r);
+void h_visits_list_all(struct req *r);
 void h_visits_get(struct req *r);
 void h_visits_create(struct req *r);
 

@@ -62,6 +62,7 @@ const struct route routes[] = {
   {"GET", "/v1/pesantren/{id}/visits", h_visits_list, ALL, 0},
   {"POST", "/v1/pesantren/{id}/visits", h_visits_create, ADMIN | ROLE_MENTOR, 0},
   {"GET", "/v1/pesantren/{id}/visits/{visit_id}", h_visits_get, ALL, 0},
+  {"GET", "/v1/visits", h_visits_list_all, ALL, 0},
   {"GET", "/v1/visits/{visit_id}", h_visits_get, ALL, 0},
 
   /* indicators, targets and measurements */

@@ -10,7 +10,8 @@ static const struct list_spec visits_spec = {
 
 static int filters_for(const struct visits_query *vq, struct list_filter *f) {
   int n = 0;
-  f[n++] = (struct list_filter){"v.pesantren_id = $?::uuid", vq->pesantren_id};
+  if (vq->pesantren_id)
+    f[n++] = (struct list_filter){"v.pesantren_id = $?::uuid", vq->pesantren_id};
   if (vq->mentor_id)
     f[n++] = (struct list_filter){"v.mentor_id = $?::uuid", vq->mentor_id};
   if (vq->aspect)

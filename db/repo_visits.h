@@ -4,7 +4,7 @@
 #include "db.h"
 
 struct visits_query {
-  const char *pesantren_id;
+  const char *pesantren_id;  /* NULL = every pesantren */
   const char *mentor_id;     /* NULL = any */
   const char *aspect;        /* visits that covered this aspect; NULL = any */
   const char *after_key, *after_seq;

@@ -183,6 +183,26 @@ test('the list of a pesantren\'s visits pages, counts and filters; every role re
   }
 });
 
+test('GET /v1/visits lists visits across pesantren, by mentor or pesantren', async () => {
+  const lone = await makeUser(s, admin, 'mentor', { region_codes: ['35.29'] });
+  const p = await makePesantren(s, admin, { region_code: '35.29' });
+  const a = (await s.api(lone.token).post(visitsOf(p), good)).json;
+  const b = (await s.api(lone.token).post(visitsOf(pA), { ...good, aspects: ['sdm'] })).json;
+  const mine = await s.api(lone.token).get(`/v1/visits?mentor_id=${lone.id}&include_total=true`);
+  assert.equal(mine.status, 200, mine.text);
+  assert.equal(mine.json.total, 2);
+  assert.deepEqual(mine.json.items.map((v) => v.id), [a.id, b.id]);
+  const there = await s.api(viewer.token).get(`/v1/visits?pesantren_id=${p.id}`);
+  assert.deepEqual(there.json.items.map((v) => v.id), [a.id]);
+  const both = await s.api(opA.token).get(`/v1/visits?mentor_id=${lone.id}&aspect=sdm`);
+  assert.deepEqual(both.json.items.map((v) => v.id), [b.id]);
+  const everything = await s.api(admin).get('/v1/visits?include_total=true');
+  assert.equal(everything.json.total, Number(psql(s.db, 'SELECT count(*) FROM visits')));
+  expectProblem(assert, await s.api(admin).get('/v1/visits?pesantren_id=x'), 400, 'pesantren_id');
+  expectProblem(assert, await s.api(admin).get('/v1/visits?region=35.29'), 400, 'region');
+  expectProblem(assert, await s.api(admin).post('/v1/visits', good), 405);
+});
+
 test('visits are not changed through the API', async () => {
   const v = (await s.api(mentor.token).post(visitsOf(pA), good)).json;
   const r = await s.api(admin).patch(`/v1/pesantren/${pA.id}/visits/${v.id}`, { notes: 'x' });
