@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http.h"
 #include "reply.h"
@@ -99,10 +100,11 @@ static int product_valid(struct req *r, json_t *doc) {
   return bad ? -1 : 0;
 }
 
-/* Admins change any pesantren's products; operators only their own pesantren's. */
+/* Admins change any pesantren's products; operators only their own pesantren's.
+ * Ids compare without case: a path may spell a UUID in capitals. */
 static int may_write(const struct req *r, const char *pesantren_id) {
   return r->caller.role == ROLE_ADMIN ||
-         (r->caller.role == ROLE_OPERATOR && strcmp(r->caller.pesantren_id, pesantren_id) == 0);
+         (r->caller.role == ROLE_OPERATOR && strcasecmp(r->caller.pesantren_id, pesantren_id) == 0);
 }
 
 /* The product ids of the path: nested routes carry the pesantren first. 0, or
@@ -120,7 +122,7 @@ static int product_path(struct req *r, const char **pesantren_id, const char **p
  * another pesantren, 403 for another pesantren's operator). */
 static int product_allowed(struct req *r, const json_t *current, struct outcome *fail) {
   const char *owner = json_string_value(json_object_get(current, "pesantren_id"));
-  if (r->vars[1] != NULL && strcmp(r->vars[0], owner) != 0) {
+  if (r->vars[1] != NULL && strcasecmp(r->vars[0], owner) != 0) {
     outcome_set(fail, 404, NULL, "This pesantren has no product with this id.");
     return -1;
   }

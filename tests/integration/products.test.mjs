@@ -176,8 +176,11 @@ test('an operator manages its own pesantren\'s products, through either path', a
   const u = await api.patch(`/v1/products/${p.id}`, { price_idr: 350000 });
   assert.equal(u.status, 200, u.text);
   assert.equal(u.json.version, 2);
-  const v = await api.patch(`/v1/pesantren/${pA.id}/products/${p.id}`, { unit: 'lembar' });
+  const v = await api.patch(`/v1/pesantren/${pA.id.toUpperCase()}/products/${p.id.toUpperCase()}`, { unit: 'lembar' });
   assert.equal(v.status, 200, v.text);
+  const e = await api.patch(`/v1/products/${p.id}`, {});
+  assert.equal(e.status, 200, e.text);
+  assert.equal(e.json.version, 3, 'an empty patch changes nothing');
   assert.equal((await api.del(`/v1/pesantren/${pA.id}/products/${p.id}`)).status, 204);
   expectProblem(assert, await api.get(`/v1/products/${p.id}`), 404);
 });
