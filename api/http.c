@@ -1,5 +1,6 @@
 #include "http.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -57,25 +58,32 @@ json_t *req_json_body(struct req *r) { return parse_body(r, 0); }
 json_t *req_json_body_optional(struct req *r) { return parse_body(r, 1); }
 
 const char *req_uuid_var(struct req *r, int i) {
-  const char *v = i < REQ_MAX_VARS ? r->vars[i] : NULL;
+  char *v = i >= 0 && i < REQ_MAX_VARS ? r->vars[i] : NULL;
   if (v == NULL || !valid_uuid(v)) {
     reply_problem(r, 404, "No such resource.");
     return NULL;
   }
+  /* The database writes ids in lower case; compare like with like (an
+   * operator's own pesantren, a mentor's visit). */
+  for (char *c = v; *c; c++)
+    *c = (char)tolower((unsigned char)*c);
   return v;
 }
 
-/* Whether the entity-tag list in header names version (or is "*"). */
-static int etag_list_matches(const char *header, long long version) {
+/* Whether the entity-tag list in header names version (or is "*"). A weak tag
+ * (W/"3") matches only when weak_ok: If-None-Match compares weakly, If-Match
+ * strongly (RFC 9110 13.1.1, 13.1.2). */
+static int etag_list_matches(const char *header, long long version, int weak_ok) {
   const char *p = header;
   while (*p) {
     while (*p == ' ' || *p == ',')
       p++;
     if (*p == '*')
       return 1;
-    if (strncmp(p, "W/", 2) == 0)
+    int weak = strncmp(p, "W/", 2) == 0;
+    if (weak)
       p += 2;
-    if (*p == '"') {
+    if (*p == '"' && (weak_ok || !weak)) {
       char *end = NULL;
       errno = 0;
       long long v = strtoll(p + 1, &end, 10);
@@ -91,7 +99,7 @@ static int etag_list_matches(const char *header, long long version) {
 int req_not_modified(struct req *r, const json_t *doc) {
   const char *inm = req_header(r, "If-None-Match");
   long long version = json_integer_value(json_object_get(doc, "version"));
-  if (inm == NULL || !etag_list_matches(inm, version))
+  if (inm == NULL || !etag_list_matches(inm, version, 1))
     return 0;
   char etag[32];
   snprintf(etag, sizeof etag, "\"%lld\"", version);
@@ -104,7 +112,7 @@ int req_has_if_match(const struct req *r) { return req_header(r, "If-Match") != 
 
 int req_if_match_ok(const struct req *r, long long version) {
   const char *im = req_header(r, "If-Match");
-  return im == NULL || etag_list_matches(im, version) ? 0 : -1;
+  return im == NULL || etag_list_matches(im, version, 0) ? 0 : -1;
 }
 
 static int hex_digit(char c) {

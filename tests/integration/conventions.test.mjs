@@ -323,6 +323,22 @@ test('PATCH with a stale If-Match is 412 and changes nothing; a fresh one succee
   expectProblem(assert, await api.patch(`/v1/pesantren/${p.id}`, { santri_count: 5 }, { 'If-Match': 'garbage' }), 412);
 });
 
+test('If-Match compares strongly: a weak tag never matches', async () => {
+  const p = await makePesantren(s, admin);
+  expectProblem(assert, await api.patch(`/v1/pesantren/${p.id}`, { santri_count: 1 }, { 'If-Match': 'W/"1"' }), 412);
+  const listed = await api.patch(`/v1/pesantren/${p.id}`, { santri_count: 1 }, { 'If-Match': 'W/"1", "1"' });
+  assert.equal(listed.status, 200, listed.text);
+  expectProblem(assert, await api.del(`/v1/pesantren/${p.id}`, { 'If-Match': 'W/"2"' }), 412);
+  assert.equal((await api.del(`/v1/pesantren/${p.id}`, { 'If-Match': '"0", "2"' })).status, 204);
+});
+
+test('ids in paths are matched whatever their case', async () => {
+  const p = await makePesantren(s, admin);
+  const g = await api.get(`/v1/pesantren/${p.id.toUpperCase()}`);
+  assert.equal(g.status, 200);
+  assert.equal(g.json.id, p.id);
+});
+
 test('a PATCH that changes nothing keeps the version', async () => {
   const p = await makePesantren(s, admin, { santri_count: 7 });
   const r = await api.patch(`/v1/pesantren/${p.id}`, { santri_count: 7 });
