@@ -123,6 +123,13 @@ static int parse_sort(struct req *r, struct pesantren_query *pq) {
   return -1;
 }
 
+static int valid_region_filter(const char *code) {
+  json_t *v = json_string(code);
+  int ok = v != NULL && check_region_code(v) == NULL;
+  json_decref(v);
+  return ok;
+}
+
 static int parse_list_query(struct req *r, struct pesantren_query *pq, int *with_total) {
   static const char *const allowed[] = {"limit", "cursor", "include_total", "region_code", "cohort_year",
                                         "typology", "active", "q", "sort", NULL};
@@ -134,6 +141,10 @@ static int parse_list_query(struct req *r, struct pesantren_query *pq, int *with
       req_query_int(r, "cohort_year", 2019, 2100, &cohort, &has_cohort) != 0 || parse_sort(r, pq) != 0)
     return -1;
   pq->region_code = req_query(r, "region_code");
+  if (pq->region_code && !valid_region_filter(pq->region_code)) {
+    reply_field(r, 400, "region_code", "is not one of the 38 region codes of Jawa Timur");
+    return -1;
+  }
   pq->q = req_query(r, "q");
   pq->cohort_year = has_cohort ? req_query(r, "cohort_year") : NULL;
   return 0;

@@ -447,6 +447,9 @@ test('list parameters are checked', async () => {
   expectProblem(assert, await api.get('/v1/pesantren?active=TRUE'), 400, 'active');
   expectProblem(assert, await api.get('/v1/pesantren?cohort_year=20x4'), 400, 'cohort_year');
   expectProblem(assert, await api.get('/v1/pesantren?nspp=123'), 400, 'nspp');
+  for (const code of ['35.99', '35.30', 'Surabaya', '', '35.7']) {
+    expectProblem(assert, await api.get(`/v1/pesantren?region_code=${code}`), 400, 'region_code');
+  }
   const r = await api.get('/v1/pesantren?limit=100');
   assert.ok(r.json.items.length <= 100);
   const d = await api.get('/v1/pesantren');
