@@ -525,3 +525,49 @@ test('problems are always application/problem+json with type, title, status and 
 test('the server logged no internal error', () => {
   assert.doesNotMatch(s.log(), /reply_db: .* failed|internal-error/);
 });
+
+// ---- connection handling ----
+
+test('idle and half-sent connections are closed after the request timeout', async () => {
+  const { connect } = await import('node:net');
+  const t = await startServer({ env: { OPOP_REQUEST_TIMEOUT: '2' } });
+  try {
+    const closedAfter = (bytes) => new Promise((resolve) => {
+      const sock = connect(t.port, '127.0.0.1');
+      const started = Date.now();
+      sock.on('connect', () => { if (bytes) sock.write(bytes); });
+      sock.on('error', () => {});
+      sock.on('close', () => resolve(Date.now() - started));
+      setTimeout(() => { sock.destroy(); resolve(Infinity); }, 10000);
+    });
+    const [idle, partial] = await Promise.all([closedAfter(''), closedAfter('GET /healthz HTTP/1.1\r\nHost: x\r\n')]);
+    for (const ms of [idle, partial]) assert.ok(ms >= 1500 && ms < 6000, `closed after ${ms} ms`);
+    assert.equal((await t.api().get('/healthz')).status, 200);
+  } finally {
+    await t.stop();
+  }
+});
+
+test('connections beyond the limit wait until one is free', async () => {
+  const { connect } = await import('node:net');
+  const t = await startServer({ env: { OPOP_MAX_CONNECTIONS: '3', OPOP_REQUEST_TIMEOUT: '20' } });
+  const held = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      held.push(await new Promise((resolve) => {
+        const sock = connect(t.port, '127.0.0.1', () => resolve(sock));
+        sock.on('error', () => {});
+      }));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const waiting = rawRequest(t.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', { timeoutMs: 8000 });
+    const early = await Promise.race([waiting, new Promise((r) => setTimeout(() => r(null), 1000))]);
+    assert.ok(early === null || early.status === 0, 'served beyond the limit');
+    held.shift().destroy();
+    const served = await waiting;
+    assert.equal(served.status, 200, served.raw);
+  } finally {
+    for (const sock of held) sock.destroy();
+    await t.stop();
+  }
+});
