@@ -79,17 +79,51 @@ static const struct vfield *field_find(const struct vfield *fields, size_t n, co
   return NULL;
 }
 
-/* Trims ASCII and Unicode-agnostic white space at both ends, in obj. */
+/* Whether code point c is white space (Unicode White_Space, and the byte
+ * order mark), so "\u00a0ab\u3000" trims to the two characters a user sees. */
+static int unicode_space(unsigned long c) {
+  return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||
+         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F ||
+         c == 0x3000 || c == 0xFEFF;
+}
+
+/* The code point of the (valid) UTF-8 sequence at p; *n is set to its length. */
+static unsigned long utf8_decode(const unsigned char *p, size_t *n) {
+  if (p[0] < 0x80) {
+    *n = 1;
+    return p[0];
+  }
+  if ((p[0] >> 5) == 6) {
+    *n = 2;
+    return ((unsigned long)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+  }
+  if ((p[0] >> 4) == 14) {
+    *n = 3;
+    return ((unsigned long)(p[0] & 0x0F) << 12) | ((unsigned long)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+  }
+  *n = 4;
+  return ((unsigned long)(p[0] & 0x07) << 18) | ((unsigned long)(p[1] & 0x3F) << 12) |
+         ((unsigned long)(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
+}
+
+/* Trims white space (ASCII and Unicode) at both ends, in obj. jansson only
+ * holds valid UTF-8, so every sequence decodes. */
 static void trim_in_place(json_t *obj, const char *key, json_t *value) {
-  const char *s = json_string_value(value);
+  const unsigned char *s = (const unsigned char *)json_string_value(value);
   size_t len = json_string_length(value);
-  size_t a = 0, b = len;
-  while (a < b && isspace((unsigned char)s[a]))
-    a++;
-  while (b > a && isspace((unsigned char)s[b - 1]))
-    b--;
+  size_t a = 0, b = len, n;
+  while (a < b && unicode_space(utf8_decode(s + a, &n)))
+    a += n;
+  while (b > a) {
+    size_t start = b - 1;
+    while (start > a && (s[start] & 0xC0) == 0x80)
+      start--;
+    if (!unicode_space(utf8_decode(s + start, &n)))
+      break;
+    b = start;
+  }
   if (a != 0 || b != len)
-    json_object_set_new(obj, key, json_stringn(s + a, b - a));
+    json_object_set_new(obj, key, json_stringn((const char *)s + a, b - a));
 }
 
 static const char *check_string(const struct vfield *f, const json_t *v, char *buf, size_t buflen) {

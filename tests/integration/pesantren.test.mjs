@@ -97,6 +97,11 @@ test('name: 3 to 200 characters after trimming, counted in characters', async ()
   for (const v of ['', '  ', 'ab', '  ab  ', '\tab\n', 'n'.repeat(201), 'é'.repeat(201), '😀'.repeat(201), 42, null]) {
     expectProblem(assert, await api.post('/v1/pesantren', base({ name: v })), 422, 'name');
   }
+  for (const v of ['\u00a0\u00a0ab\u3000', '\u2003ab\u2028', '\ufeffab ', '\u00a0 \u00a0']) {
+    expectProblem(assert, await api.post('/v1/pesantren', base({ name: v })), 422, 'name');
+  }
+  assert.equal((await create({ name: '\u00a0Pondok Nurul Huda\u3000\u2003' })).name, 'Pondok Nurul Huda');
+  assert.equal((await create({ name: 'Pondok\u00a0Nurul' })).name, 'Pondok\u00a0Nurul');
   assert.equal((await create({ name: '  abc  ' })).name, 'abc');
   assert.equal((await create({ name: 'é'.repeat(200) })).name, 'é'.repeat(200));
   assert.equal((await create({ name: '😀'.repeat(200) })).name.length, 400); // UTF-16 units in JS
