@@ -36,8 +36,10 @@ static const char *check_email(const json_t *v) {
   return valid_email(json_string_value(v)) ? NULL : "must be an email address";
 }
 
+/* "The current year" is East Java's (WIB, UTC+7): on 1 January a school
+ * founded that day is valid from local midnight. */
 static const char *check_founded_year(const json_t *v) {
-  time_t now = time(NULL);
+  time_t now = time(NULL) + 7 * 3600;
   struct tm tm;
   gmtime_r(&now, &tm);
   json_int_t y = json_integer_value(v);
@@ -153,7 +155,7 @@ static int parse_list_query(struct req *r, struct pesantren_query *pq, int *with
 void h_pesantren_list(struct req *r) {
   struct pesantren_query pq = {0};
   char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL, sort[32];
-  json_t *items = NULL;
+  struct db_text items = {0};
   long long total = -1;
   int with_total = 0;
   struct db_conn *db;
@@ -170,31 +172,32 @@ void h_pesantren_list(struct req *r) {
   if (q < 0)
     reply_db(r, q);
   else
-    reply_page(r, json_incref(items), sort, next_key, next_seq, total);
+    reply_page_text(r, &items, sort, next_key, next_seq, total);
 out:
   free(key);
   free(seq);
   free(next_key);
   free(next_seq);
-  json_decref(items);
+  db_text_clear(&items);
 }
 
 /* ---- one ---- */
 
+/* Reads pass the database's document through unparsed: the busiest path. */
 void h_pesantren_get(struct req *r) {
-  json_t *doc = NULL;
+  struct db_text doc = {0};
   const char *id = req_uuid_var(r, 0);
   struct db_conn *db;
   if (id == NULL || (db = req_db(r)) == NULL)
     return;
-  enum dbq q = repo_pesantren_get(db, id, &doc);
+  enum dbq q = repo_pesantren_get_text(db, id, &doc);
   if (q < 0)
     reply_db(r, q);
   else if (q == DBQ_NONE)
     reply_problem(r, 404, "No pesantren has this id.");
-  else if (!req_not_modified(r, doc))
-    reply_resource(r, 200, doc);
-  json_decref(doc);
+  else if (!req_not_modified_version(r, doc.version))
+    reply_resource_text(r, 200, &doc);
+  db_text_clear(&doc);
 }
 
 static enum dbq create_pesantren(struct db_conn *conn, void *arg, json_t **doc, struct outcome *fail) {
