@@ -9,6 +9,7 @@
 #include "constraints.h"
 #include "http.h"
 #include "reply.h"
+#include "repo_measurements.h"
 
 #define BATCH_MAX 1000
 
@@ -46,7 +47,7 @@ static json_t *row_db_failed(size_t index, struct db_conn *db, enum dbq q) {
   const struct db_error *e = db_last_error(db);
   const struct constraint_info *c = e ? constraint_find(e->constraint) : NULL;
   if (q == DBQ_UNAVAILABLE || e == NULL)
-    return row_failed(index, 503, NULL, "The database is unavailable; this row was not stored.");
+    return row_failed(index, 503, NULL, "The database became unavailable.");
   if (c)
     return row_failed(index, c->status, c->status == 409 ? NULL : c->field, c->message);
   if (strcmp(e->sqlstate, "23505") == 0)
@@ -114,15 +115,36 @@ void h_measurements_batch(struct req *r) {
   json_t *body = req_json_body(r), *results = NULL, *answer = NULL, *row, *res;
   struct db_conn *db;
   long long created = 0;
+  int lost = 0;
   size_t i;
   if (body == NULL || batch_shape_ok(r, body) != 0 || (db = req_db(r)) == NULL)
     goto out;
+  enum dbq q = repo_measurements_batch_begin(db);
+  if (q < 0) {
+    reply_db(r, q);
+    goto out;
+  }
   results = json_array();
   json_array_foreach(json_object_get(body, "items"), i, row) {
     res = batch_row(r, db, i, row);
-    if (json_integer_value(json_object_get(res, "status")) == 201)
-      created++;
+    json_int_t status = json_integer_value(json_object_get(res, "status"));
     json_array_append_new(results, res);
+    created += status == 201;
+    if ((lost = status == 503))
+      break;
+  }
+  /* Nothing is answered as created before it is on disk. A lost connection
+   * may have taken rows committed without waiting with it, so then nothing is
+   * claimed: the client sends the batch again, and rows that were kept answer 409. */
+  q = repo_measurements_batch_end(db);
+  if (lost || q == DBQ_UNAVAILABLE) {
+    reply_problem(r, 503, "The database became unavailable during the batch; send it again "
+                          "(rows already stored answer 409).");
+    goto out;
+  }
+  if (q < 0) {
+    reply_db(r, q);
+    goto out;
   }
   answer = json_pack("{s:O, s:I, s:I}", "items", results, "created", (json_int_t)created, "failed",
                      (json_int_t)(json_array_size(results) - (size_t)created));

@@ -123,3 +123,23 @@ enum dbq repo_measurements_delete(struct db_conn *conn, const char *id) {
   const char *vals[1] = {id};
   return db_command(conn, &measurements_delete, vals);
 }
+
+static const struct db_stmt measurements_batch_begin = {
+  "repo_measurements_batch_begin", "SELECT set_config('synchronous_commit', 'off', false)", 0};
+
+enum dbq repo_measurements_batch_begin(struct db_conn *conn) {
+  return db_command(conn, &measurements_batch_begin, NULL);
+}
+
+/* pg_current_xact_id() gives this statement's own transaction an id, so its
+ * commit writes a record and waits, as configured, for the log to reach disk. */
+static const struct db_stmt measurements_batch_end = {
+  "repo_measurements_batch_end",
+  "SELECT set_config('synchronous_commit', reset_val, false), pg_current_xact_id()"
+  " FROM pg_settings WHERE name = 'synchronous_commit'",
+  0,
+};
+
+enum dbq repo_measurements_batch_end(struct db_conn *conn) {
+  return db_command(conn, &measurements_batch_end, NULL);
+}

@@ -37,4 +37,13 @@ enum dbq repo_measurements_set_status(struct db_conn *conn, const char *id, cons
                                       json_t **out);
 enum dbq repo_measurements_delete(struct db_conn *conn, const char *id);
 
+/* A batch commits each row in its own transaction without waiting for the
+ * disk, then makes them all durable at once: batch_begin turns the wait off on
+ * this connection; batch_end restores the configured setting and commits one
+ * transaction that waits for the flush, which covers every row committed
+ * before it (the log is written in order). Call batch_end whenever
+ * batch_begin succeeded, before the connection goes back to the pool. */
+enum dbq repo_measurements_batch_begin(struct db_conn *conn);
+enum dbq repo_measurements_batch_end(struct db_conn *conn);
+
 #endif
