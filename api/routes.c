@@ -66,6 +66,25 @@ const struct route routes[] = {
   {"GET", "/v1/visits/{visit_id}", h_visits_get, ALL, 0},
 
   /* indicators, targets and measurements */
+  {"GET", "/v1/indicators", h_indicators_list, ALL, 0},
+  {"POST", "/v1/indicators", h_indicators_create, ADMIN, 0},
+  {"GET", "/v1/indicators/{id}", h_indicators_get, ALL, 0},
+  {"PATCH", "/v1/indicators/{id}", h_indicators_patch, ADMIN, 0},
+  {"GET", "/v1/targets", h_targets_list, ALL, 0},
+  {"POST", "/v1/targets", h_targets_create, ADMIN, 0},
+  {"GET", "/v1/targets/{id}", h_targets_get, ALL, 0},
+  {"PATCH", "/v1/targets/{id}", h_targets_patch, ADMIN, 0},
+  {"DELETE", "/v1/targets/{id}", h_targets_delete, ADMIN, 0},
+  {"GET", "/v1/measurements", h_measurements_list, ALL, 0},
+  {"POST", "/v1/measurements", h_measurements_create, ADMIN | ROLE_OPERATOR, 0},
+  {"POST", "/v1/measurements/batch", h_measurements_batch, ADMIN | ROLE_OPERATOR, 0},
+  {"GET", "/v1/measurements/{id}", h_measurements_get, ALL, 0},
+  {"PATCH", "/v1/measurements/{id}", h_measurements_patch, ADMIN | ROLE_OPERATOR, 0},
+  {"DELETE", "/v1/measurements/{id}", h_measurements_delete, ADMIN | ROLE_OPERATOR, 0},
+  {"POST", "/v1/measurements/{id}/submit", h_measurements_submit, ADMIN | ROLE_OPERATOR, 0},
+  {"POST", "/v1/measurements/{id}/verify", h_measurements_verify, ADMIN | ROLE_MENTOR, 0},
+  {"POST", "/v1/measurements/{id}/reject", h_measurements_reject, ADMIN | ROLE_MENTOR, 0},
+  {"GET", "/v1/pesantren/{id}/summary", h_pesantren_summary, ALL, 0},
 
   /* reports */
   {"GET", "/v1/reports/achievement", h_reports_achievement, ALL, 0},
