@@ -19,6 +19,14 @@ enum dbq repo_api_keys_get(struct db_conn *conn, const char *id, json_t **out) {
   return db_json_one(conn, &keys_get, vals, out);
 }
 
+static const struct db_stmt keys_lock = {
+  "repo_api_keys_lock", "SELECT api_key_json(k) FROM api_keys k WHERE k.id = $1 FOR UPDATE", 1};
+
+enum dbq repo_api_keys_lock(struct db_conn *conn, const char *id, json_t **out) {
+  const char *vals[1] = {id};
+  return db_json_one(conn, &keys_lock, vals, out);
+}
+
 static const struct db_stmt keys_create = {
   "repo_api_keys_create",
   "INSERT INTO api_keys AS k (name, role, pesantren_id, region_codes, key_hash, key_prefix, created_by)"

@@ -112,6 +112,16 @@ test('a revoked key is 401 at once; revoking again or an unknown id is 404 or 20
   expectProblem(assert, await api.get(`/v1/api-keys/${crypto.randomUUID()}`), 404);
 });
 
+test('revoking honours If-Match', async () => {
+  const k = (await makeKey()).json;
+  expectProblem(assert, await api.del(`/v1/api-keys/${k.id}`, { 'If-Match': '"7"' }), 412);
+  assert.equal((await s.api(k.key).get('/v1/me')).status, 200);
+  assert.equal((await api.del(`/v1/api-keys/${k.id}`, { 'If-Match': '"1"' })).status, 204);
+  expectProblem(assert, await s.api(k.key).get('/v1/me'), 401);
+  assert.equal((await api.del(`/v1/api-keys/${k.id}`, { 'If-Match': '"2"' })).status, 204);
+  expectProblem(assert, await api.del(`/v1/api-keys/${k.id}`, { 'If-Match': '"1"' }), 412);
+});
+
 test('an API key cannot sign out; an admin revokes it', async () => {
   const k = (await makeKey()).json;
   const r = await s.api(k.key).post('/v1/auth/logout');
