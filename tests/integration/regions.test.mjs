@@ -81,6 +81,10 @@ test('list parameters are checked', async () => {
   expectProblem(assert, await api.get('/v1/regions?limit=101'), 400, 'limit');
   expectProblem(assert, await api.get('/v1/regions?q=Surabaya'), 400, 'q');
   expectProblem(assert, await api.get('/v1/regions?cursor=%25%25'), 400, 'cursor');
+  for (const forged of ['zzz', '35.99', '35.01\x1f1', '']) {
+    const c = Buffer.from(forged).toString('base64url');
+    expectProblem(assert, await api.get(`/v1/regions?cursor=${c}`), 400, 'cursor');
+  }
 });
 
 test('one region by code', async () => {
