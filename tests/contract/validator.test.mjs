@@ -60,3 +60,8 @@ test('a body on a documented empty answer is caught', () => {
   const r = v.check('POST', '/v1/auth/logout', 204, H({ 'content-type': json }), '{}');
   assert.match(r.problems.join(), /without a body/);
 });
+
+test('HEAD is checked as the GET operation, without a body', () => {
+  assert.deepEqual(v.check('HEAD', '/v1/regions/35.78', 200, H({ 'content-type': json }), ''), { operation: 'GET /v1/regions/{code}', problems: [] });
+  assert.match(v.check('HEAD', '/v1/regions/35.78', 200, H({ 'content-type': json }), '{}').problems.join(), /body/);
+});

@@ -62,7 +62,8 @@ export function createValidator(spec) {
   }
 
   function match(method, path) {
-    const m = method.toLowerCase();
+    // HEAD is GET without a body (RFC 9110 9.3.2): the GET operation's answer.
+    const m = method === 'HEAD' ? 'get' : method.toLowerCase();
     for (const { template, re } of matchers) {
       if (!re.test(path)) continue;
       const item = spec.paths[template];
@@ -143,7 +144,7 @@ export function createValidator(spec) {
       checkBody(problems, pointer, response, status, headers, text);
       return { operation, problems };
     }
-    const operation = `${method} ${found.template}`;
+    const operation = `${method === 'HEAD' ? 'GET' : method} ${found.template}`;
     const base = `/paths/${escapePointer(found.template)}/${found.method}/responses`;
     const responses = found.op.responses || {};
     const key = [String(status), `${String(status)[0]}XX`, 'default'].find((k) => responses[k]);
@@ -153,7 +154,11 @@ export function createValidator(spec) {
     }
     const { pointer, response } = responseAt(`${base}/${key}`, responses[key]);
     checkHeaders(problems, response, headers);
-    checkBody(problems, pointer, response, status, headers, text);
+    if (method === 'HEAD') {
+      if (text) problems.push('a HEAD answer has a body');
+    } else {
+      checkBody(problems, pointer, response, status, headers, text);
+    }
     return { operation, problems };
   }
 
