@@ -236,8 +236,8 @@ static int may_patch(struct req *r, const json_t *current, struct outcome *fail)
 static int prepare_measurement(json_t *doc) { return measure_value_to_text(doc); }
 
 static const struct patch_spec measurement_patch = {
-  "measurement", measurement_fields,   NFIELDS,   NULL, repo_measurements_lock, repo_measurements_update,
-  may_patch,     prepare_measurement,
+  "measurement", measurement_fields, NFIELDS, NULL, repo_measurements_lock, repo_measurements_update, may_patch,
+  prepare_measurement,
 };
 
 void h_measurements_patch(struct req *r) {
