@@ -29,26 +29,26 @@ int auth_password_hash(const char *password, char out[crypto_pwhash_STRBYTES]) {
                            crypto_pwhash_MEMLIMIT_INTERACTIVE);
 }
 
-static void caller_fill(struct caller *c, const json_t *row) {
-  const char *role = json_string_value(json_object_get(row, "role"));
-  const char *pid = json_string_value(json_object_get(row, "pesantren_id"));
-  const char *tid = json_string_value(json_object_get(row, "token_id"));
+/* Takes over found->region_codes. */
+static void caller_fill(struct caller *c, struct auth_caller *found) {
+  const char *role = found->role;
   c->authenticated = 1;
-  snprintf(c->id, sizeof c->id, "%s", json_string_value(json_object_get(row, "id")));
-  c->kind = strcmp(json_string_value(json_object_get(row, "kind")), "user") == 0 ? "user" : "api_key";
+  memcpy(c->id, found->id, sizeof c->id);
+  c->kind = found->is_user ? "user" : "api_key";
   c->role = strcmp(role, "admin") == 0     ? ROLE_ADMIN
             : strcmp(role, "mentor") == 0  ? ROLE_MENTOR
             : strcmp(role, "operator") == 0 ? ROLE_OPERATOR
                                             : ROLE_VIEWER;
-  snprintf(c->pesantren_id, sizeof c->pesantren_id, "%s", pid ? pid : "");
-  snprintf(c->token_id, sizeof c->token_id, "%s", tid ? tid : "");
-  c->region_codes = json_incref(json_object_get(row, "region_codes"));
+  memcpy(c->pesantren_id, found->pesantren_id, sizeof c->pesantren_id);
+  memcpy(c->token_id, found->token_id, sizeof c->token_id);
+  c->region_codes = found->region_codes;
+  found->region_codes = NULL;
 }
 
 int mw_authenticate(struct req *r) {
   const char *h = req_header(r, "Authorization");
   char hash[65];
-  json_t *row = NULL;
+  struct auth_caller found;
   if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0' || strlen(h + 7) > 512) {
     reply_problem(r, 401, "Send a login token or API key as 'Authorization: Bearer <token>'.");
     return -1;
@@ -57,7 +57,7 @@ int mw_authenticate(struct req *r) {
   struct db_conn *db = req_db(r);
   if (db == NULL)
     return -1;
-  enum dbq q = repo_auth_lookup(db, hash, &row);
+  enum dbq q = repo_auth_lookup(db, hash, &found);
   if (q < 0) {
     reply_db(r, q);
     return -1;
@@ -66,8 +66,7 @@ int mw_authenticate(struct req *r) {
     reply_problem(r, 401, "The token or API key is unknown, expired or revoked.");
     return -1;
   }
-  caller_fill(&r->caller, row);
-  json_decref(row);
+  caller_fill(&r->caller, &found);
   return 0;
 }
 

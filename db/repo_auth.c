@@ -2,26 +2,54 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sql.h"
 
 static const struct db_stmt auth_lookup = {
   "repo_auth_lookup",
-  "SELECT json_build_object('kind', 'user', 'id', u.id, 'role', u.role, 'pesantren_id', u.pesantren_id,"
-  "  'region_codes', to_json(u.region_codes), 'token_id', t.id)"
+  "SELECT 'user', u.id, u.role, u.pesantren_id, to_json(u.region_codes), t.id"
   " FROM tokens t JOIN users u ON u.id = t.user_id"
   " WHERE t.token_hash = decode($1, 'hex') AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active"
   " UNION ALL"
-  " SELECT json_build_object('kind', 'api_key', 'id', k.id, 'role', k.role, 'pesantren_id', k.pesantren_id,"
-  "  'region_codes', to_json(k.region_codes), 'token_id', NULL)"
+  " SELECT 'api_key', k.id, k.role, k.pesantren_id, to_json(k.region_codes), NULL"
   " FROM api_keys k WHERE k.key_hash = decode($1, 'hex') AND k.revoked_at IS NULL"
   " LIMIT 1",
   1,
 };
 
-enum dbq repo_auth_lookup(struct db_conn *conn, const char *hash_hex, json_t **out) {
+static void copy_column(const PGresult *res, int col, char *out, size_t len) {
+  snprintf(out, len, "%s", PQgetisnull(res, 0, col) ? "" : PQgetvalue(res, 0, col));
+}
+
+/* Most callers have no regions: "[]" needs no parser. */
+static json_t *region_codes_from(const char *text) {
+  return strcmp(text, "[]") == 0 ? json_array() : json_loads(text, 0, NULL);
+}
+
+enum dbq repo_auth_lookup(struct db_conn *conn, const char *hash_hex, struct auth_caller *out) {
   const char *vals[1] = {hash_hex};
-  return db_json_one(conn, &auth_lookup, vals, out);
+  enum dbq q = DBQ_NONE;
+  memset(out, 0, sizeof *out);
+  PGresult *res = db_exec(conn, &auth_lookup, vals);
+  if (res == NULL)
+    return db_failure(conn);
+  if (PQntuples(res) > 0) {
+    out->is_user = strcmp(PQgetvalue(res, 0, 0), "user") == 0;
+    copy_column(res, 1, out->id, sizeof out->id);
+    copy_column(res, 2, out->role, sizeof out->role);
+    copy_column(res, 3, out->pesantren_id, sizeof out->pesantren_id);
+    copy_column(res, 5, out->token_id, sizeof out->token_id);
+    out->region_codes = region_codes_from(PQgetvalue(res, 0, 4));
+    q = DBQ_ONE;
+  }
+  PQclear(res);
+  if (q == DBQ_ONE && out->region_codes == NULL) {
+    const struct db_error e = {"XX000", "", "repo_auth_lookup: region_codes are not a JSON array"};
+    db_restore_error(conn, &e);
+    q = DBQ_HARD;
+  }
+  return q;
 }
 
 /* Failures older than the lock window no longer count. */

@@ -3,10 +3,23 @@
 
 #include "db.h"
 
-/* The caller behind a token or API key hash (hex SHA-256): *out gets {kind,
- * id, role, pesantren_id, region_codes, token_id}; DBQ_NONE when the secret is
- * unknown, expired, revoked or its user deactivated. */
-enum dbq repo_auth_lookup(struct db_conn *conn, const char *hash_hex, json_t **out);
+/* The caller behind a secret, as stored. */
+struct auth_caller {
+  int is_user;           /* 1: a user's login token; 0: an API key */
+  char id[37];           /* the user's or the key's id */
+  char role[16];
+  char pesantren_id[37]; /* "" when none */
+  char token_id[37];     /* the login token's id; "" for an API key */
+  json_t *region_codes;  /* array of region codes (caller decrefs) */
+};
+
+/* The caller behind a token or API key hash (hex SHA-256), looked up on
+ * every request (no cache: a revoked secret or a deactivated user stops at
+ * once). DBQ_NONE when the secret is unknown, expired, revoked or its user
+ * deactivated; on DBQ_ONE out->region_codes is owned by the caller. Plain
+ * columns, not a JSON document: this runs before every authenticated
+ * request. */
+enum dbq repo_auth_lookup(struct db_conn *conn, const char *hash_hex, struct auth_caller *out);
 /* A sign-in candidate by email: {id, password_hash, active, locked_for_s}
  * (locked_for_s > 0 while throttled); DBQ_NONE for an unknown email, with
  * *locked_for_s still filled from the throttle. */
