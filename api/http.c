@@ -97,8 +97,11 @@ static int etag_list_matches(const char *header, long long version, int weak_ok)
 }
 
 int req_not_modified(struct req *r, const json_t *doc) {
+  return req_not_modified_version(r, json_integer_value(json_object_get(doc, "version")));
+}
+
+int req_not_modified_version(struct req *r, long long version) {
   const char *inm = req_header(r, "If-None-Match");
-  long long version = json_integer_value(json_object_get(doc, "version"));
   if (inm == NULL || !etag_list_matches(inm, version, 1))
     return 0;
   char etag[32];
@@ -272,6 +275,33 @@ void reply_page(struct req *r, json_t *items, const char *sort, const char *next
   json_t *page = page_new(items, cursor, total);
   reply_json(r, 200, page);
   json_decref(page);
+  free(cursor);
+}
+
+/* The page envelope of page_new around items already in JSON text; a cursor
+ * is base64url, so it needs no escaping. */
+void reply_page_text(struct req *r, const struct db_text *items, const char *sort, const char *next_key,
+                     const char *next_seq, long long total) {
+  char *cursor = NULL, *body = NULL;
+  if (next_key) {
+    const char *parts[3] = {sort, next_key, next_seq};
+    if ((cursor = cursor_encode(parts, 3)) == NULL)
+      goto fail;
+  }
+  size_t cap = items->len + (cursor ? strlen(cursor) : 0) + 80;
+  if ((body = malloc(cap)) == NULL)
+    goto fail;
+  int n = snprintf(body, cap, "{\"items\":%s,\"next_cursor\":%s%s%s", items->json, cursor ? "\"" : "",
+                   cursor ? cursor : "null", cursor ? "\"" : "");
+  if (total >= 0)
+    n += snprintf(body + n, cap - (size_t)n, ",\"total\":%lld", total);
+  body[n++] = '}';
+  reply_bytes(r, 200, "application/json", body, (size_t)n);
+  goto out;
+fail:
+  reply_problem(r, 500, "The server is out of memory; try again shortly.");
+out:
+  free(body);
   free(cursor);
 }
 

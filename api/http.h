@@ -21,6 +21,8 @@ const char *req_uuid_var(struct req *r, int i);
 
 /* 1 after answering 304 when If-None-Match matches doc's version. */
 int req_not_modified(struct req *r, const json_t *doc);
+/* The same for a version known without a parsed document. */
+int req_not_modified_version(struct req *r, long long version);
 /* 0 when If-Match is absent or matches version; otherwise -1 (412 is the
  * caller's to send, usually after rolling back). */
 int req_if_match_ok(const struct req *r, long long version);
@@ -49,6 +51,11 @@ int req_cursor(struct req *r, const char *sort, char **key, char **seq);
  * (sort, next_key, next_seq) when next_key is set; total < 0 is left out. */
 void reply_page(struct req *r, json_t *items, const char *sort, const char *next_key, const char *next_seq,
                 long long total);
+
+/* As reply_page for items that are the text of a JSON array (borrowed), as
+ * db_list_text gives them. */
+void reply_page_text(struct req *r, const struct db_text *items, const char *sort, const char *next_key,
+                     const char *next_seq, long long total);
 
 /* The answer to a failed step inside a transaction body. */
 struct outcome {

@@ -52,11 +52,17 @@ void reply_bytes(struct req *r, int status, const char *content_type, const char
     reply_header(r, "Content-Type", content_type);
 }
 
+/* Serializes once into a stack buffer; only an answer larger than it is
+ * serialized a second time, into the heap (jansson says how much it needs). */
 static void reply_serialized(struct req *r, int status, const char *content_type, const json_t *body) {
-  size_t len = json_dumpb(body, NULL, 0, JSON_FLAGS);
-  char stack[4096];
-  char *buf = len <= sizeof stack ? stack : malloc(len);
-  if (buf == NULL || json_dumpb(body, buf, len, JSON_FLAGS) != len) {
+  char stack[16384];
+  char *buf = stack;
+  size_t len = json_dumpb(body, stack, sizeof stack, JSON_FLAGS);
+  if (len > sizeof stack && (buf = malloc(len)) != NULL && json_dumpb(body, buf, len, JSON_FLAGS) != len) {
+    free(buf);
+    buf = NULL;
+  }
+  if (len == 0 || buf == NULL) {
     y_log_message(Y_LOG_LEVEL_ERROR, "reply_serialized: cannot serialize a %zu-byte answer", len);
     if (buf != stack)
       free(buf);
@@ -80,6 +86,13 @@ void reply_resource(struct req *r, int status, const json_t *body) {
   snprintf(etag, sizeof etag, "\"%lld\"", (long long)version);
   reply_header(r, "ETag", etag);
   reply_json(r, status, body);
+}
+
+void reply_resource_text(struct req *r, int status, const struct db_text *doc) {
+  char etag[32];
+  snprintf(etag, sizeof etag, "\"%lld\"", doc->version);
+  reply_header(r, "ETag", etag);
+  reply_bytes(r, status, "application/json", doc->json, doc->len);
 }
 
 static json_t *problem_new(int status, const char *detail) {

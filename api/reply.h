@@ -12,6 +12,8 @@
 void reply_json(struct req *r, int status, const json_t *body);
 /* As reply_json with an ETag from body's "version". */
 void reply_resource(struct req *r, int status, const json_t *body);
+/* As reply_resource for a document the database wrote (borrowed), sent as is. */
+void reply_resource_text(struct req *r, int status, const struct db_text *doc);
 /* application/problem+json {type, title, status, detail}. */
 void reply_problem(struct req *r, int status, const char *detail);
 /* A problem that lists every bad field; errors is a borrowed array of {field, message}. */

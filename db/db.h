@@ -27,6 +27,18 @@ struct db_error {
 struct db_pool;
 struct db_conn;
 
+/* A JSON document (or array of documents) as the database wrote it, answered
+ * without being parsed and serialized again: for reads that pass documents
+ * through unchanged. */
+struct db_text {
+  char *json;        /* NUL-terminated; owned, freed by db_text_clear */
+  size_t len;
+  long long version; /* the resource's version (a second column), else 0 */
+};
+
+/* Frees t->json and empties t; accepts NULL. */
+void db_text_clear(struct db_text *t);
+
 /* Who writes: recorded by the audit triggers through transaction-local settings. */
 struct db_actor {
   const char *id;          /* user or API key id; NULL for the system */

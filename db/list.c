@@ -85,21 +85,21 @@ static enum dbq list_failure(struct db_conn *conn, int with_cursor) {
   return db_failure(conn);
 }
 
-enum dbq db_list(struct db_conn *conn, const struct list_spec *spec, const struct list_filter *filters, int nfilters,
-                 const char *after_key, const char *after_seq, int limit, json_t **items, char **next_key,
-                 char **next_seq) {
+/* Runs the page query: at most limit + 1 rows of (document, list_key,
+ * list_seq). The result (caller PQclears), or NULL with *q set. */
+static PGresult *list_page(struct db_conn *conn, const struct list_spec *spec, const struct list_filter *filters,
+                           int nfilters, const char *after_key, const char *after_seq, int limit, enum dbq *q) {
   struct sqlbuf b = {0};
   const char *vals[MAX_FILTERS * 2 + 3];
   int nvals = 0;
   char frag[SQL_MAX], limit_text[16], name[128];
-  *items = NULL;
-  *next_key = *next_seq = NULL;
+  *q = DBQ_HARD;
   if (nfilters > MAX_FILTERS)
-    return DBQ_HARD;
+    return NULL;
   /* The resource's select with the sort key and sequence added to its columns. */
   const char *from = strstr(spec->from, " FROM ");
   if (from == NULL)
-    return DBQ_HARD;
+    return NULL;
   snprintf(frag, sizeof frag, "%.*s, (%s)::text AS list_key, %s AS list_seq", (int)(from - spec->from), spec->from,
            spec->sort_key, spec->seq);
   add(&b, frag);
@@ -118,20 +118,75 @@ enum dbq db_list(struct db_conn *conn, const struct list_spec *spec, const struc
   snprintf(limit_text, sizeof limit_text, "%d", limit + 1);
   vals[nvals++] = limit_text;
   if (b.overflow)
-    return DBQ_HARD;
+    return NULL;
   stmt_name(name, sizeof name, spec->name, b.text);
   struct db_stmt stmt = {name, b.text, b.nparams};
   PGresult *res = db_exec(conn, &stmt, vals);
   if (res == NULL)
-    return list_failure(conn, after_key != NULL);
-  int rows = PQntuples(res), cols = PQnfields(res);
-  *items = json_array();
-  for (int i = 0; i < rows && i < limit; i++)
-    json_array_append_new(*items, json_loadb(PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0), 0, NULL));
-  if (rows > limit) {
+    *q = list_failure(conn, after_key != NULL);
+  return res;
+}
+
+/* The cursor of the next page, from the last row shown, when more rows follow. */
+static void list_next(const PGresult *res, int limit, char **next_key, char **next_seq) {
+  int cols = PQnfields(res);
+  if (PQntuples(res) > limit) {
     *next_key = strdup(PQgetvalue(res, limit - 1, cols - 2));
     *next_seq = strdup(PQgetvalue(res, limit - 1, cols - 1));
   }
+}
+
+enum dbq db_list(struct db_conn *conn, const struct list_spec *spec, const struct list_filter *filters, int nfilters,
+                 const char *after_key, const char *after_seq, int limit, json_t **items, char **next_key,
+                 char **next_seq) {
+  enum dbq q;
+  *items = NULL;
+  *next_key = *next_seq = NULL;
+  PGresult *res = list_page(conn, spec, filters, nfilters, after_key, after_seq, limit, &q);
+  if (res == NULL)
+    return q;
+  int rows = PQntuples(res);
+  *items = json_array();
+  for (int i = 0; i < rows && i < limit; i++)
+    json_array_append_new(*items, json_loadb(PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0), 0, NULL));
+  list_next(res, limit, next_key, next_seq);
+  PQclear(res);
+  return DBQ_ONE;
+}
+
+enum dbq db_list_text(struct db_conn *conn, const struct list_spec *spec, const struct list_filter *filters,
+                      int nfilters, const char *after_key, const char *after_seq, int limit, struct db_text *items,
+                      char **next_key, char **next_seq) {
+  enum dbq q;
+  memset(items, 0, sizeof *items);
+  *next_key = *next_seq = NULL;
+  PGresult *res = list_page(conn, spec, filters, nfilters, after_key, after_seq, limit, &q);
+  if (res == NULL)
+    return q;
+  int shown = PQntuples(res) < limit ? PQntuples(res) : limit;
+  size_t len = 2;
+  for (int i = 0; i < shown; i++)
+    len += (size_t)PQgetlength(res, i, 0) + 1;
+  char *json = malloc(len + 1), *p = json;
+  if (json == NULL) {
+    const struct db_error oom = {"XX000", "", "db_list_text: out of memory"};
+    PQclear(res);
+    db_restore_error(conn, &oom);
+    return DBQ_HARD;
+  }
+  *p++ = '[';
+  for (int i = 0; i < shown; i++) {
+    size_t n = (size_t)PQgetlength(res, i, 0);
+    if (i > 0)
+      *p++ = ',';
+    memcpy(p, PQgetvalue(res, i, 0), n);
+    p += n;
+  }
+  *p++ = ']';
+  *p = '\0';
+  items->json = json;
+  items->len = (size_t)(p - json);
+  list_next(res, limit, next_key, next_seq);
   PQclear(res);
   return DBQ_ONE;
 }

@@ -36,6 +36,12 @@ struct list_spec {
 enum dbq db_list(struct db_conn *conn, const struct list_spec *spec, const struct list_filter *filters, int nfilters,
                  const char *after_key, const char *after_seq, int limit, json_t **items, char **next_key,
                  char **next_seq);
+/* As db_list, with the page as the text of a JSON array of the documents as
+ * the database wrote them (items->json, freed with db_text_clear), for lists
+ * answered without touching their documents. */
+enum dbq db_list_text(struct db_conn *conn, const struct list_spec *spec, const struct list_filter *filters,
+                      int nfilters, const char *after_key, const char *after_seq, int limit, struct db_text *items,
+                      char **next_key, char **next_seq);
 /* How many rows the filters match. */
 enum dbq db_list_count(struct db_conn *conn, const struct list_spec *spec, const struct list_filter *filters,
                        int nfilters, long long *total);

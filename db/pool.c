@@ -212,6 +212,38 @@ enum dbq db_json_one(struct db_conn *c, const struct db_stmt *stmt, const char *
   return q;
 }
 
+void db_text_clear(struct db_text *t) {
+  if (t == NULL)
+    return;
+  free(t->json);
+  t->json = NULL;
+  t->len = 0;
+}
+
+enum dbq db_text_one(struct db_conn *c, const struct db_stmt *stmt, const char *const *values,
+                     struct db_text *out) {
+  memset(out, 0, sizeof *out);
+  PGresult *r = db_exec(c, stmt, values);
+  if (r == NULL)
+    return db_failure(c);
+  enum dbq q = DBQ_NONE;
+  if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0)) {
+    size_t len = (size_t)PQgetlength(r, 0, 0);
+    out->json = malloc(len + 1);
+    if (out->json == NULL) {
+      record_error(c, NULL, "db_text_one: out of memory");
+      q = DBQ_HARD;
+    } else {
+      memcpy(out->json, PQgetvalue(r, 0, 0), len + 1);
+      out->len = len;
+      out->version = PQnfields(r) > 1 ? strtoll(PQgetvalue(r, 0, 1), NULL, 10) : 0;
+      q = DBQ_ONE;
+    }
+  }
+  PQclear(r);
+  return q;
+}
+
 enum dbq db_json_doc(struct db_conn *c, const struct db_stmt *stmt, const json_t *doc, const char *id,
                      json_t **out) {
   char *text = json_dumps(doc, JSON_COMPACT);

@@ -53,12 +53,12 @@ static int filters_for(const struct pesantren_query *pq, struct list_filter *f) 
   return n;
 }
 
-enum dbq repo_pesantren_list(struct db_conn *conn, const struct pesantren_query *pq, json_t **items,
+enum dbq repo_pesantren_list(struct db_conn *conn, const struct pesantren_query *pq, struct db_text *items,
                              char **next_key, char **next_seq) {
   struct list_filter f[8];
   struct list_spec spec = spec_for(pq);
   int n = filters_for(pq, f);
-  return db_list(conn, &spec, f, n, pq->after_key, pq->after_seq, pq->limit, items, next_key, next_seq);
+  return db_list_text(conn, &spec, f, n, pq->after_key, pq->after_seq, pq->limit, items, next_key, next_seq);
 }
 
 enum dbq repo_pesantren_count(struct db_conn *conn, const struct pesantren_query *pq, long long *total) {
@@ -74,6 +74,14 @@ static const struct db_stmt pesantren_get = {
 enum dbq repo_pesantren_get(struct db_conn *conn, const char *id, json_t **out) {
   const char *vals[1] = {id};
   return db_json_one(conn, &pesantren_get, vals, out);
+}
+
+static const struct db_stmt pesantren_get_text = {
+  "repo_pesantren_get_text", "SELECT pesantren_json(p), p.version FROM pesantren p WHERE p.id = $1", 1};
+
+enum dbq repo_pesantren_get_text(struct db_conn *conn, const char *id, struct db_text *out) {
+  const char *vals[1] = {id};
+  return db_text_one(conn, &pesantren_get_text, vals, out);
 }
 
 static const struct db_stmt pesantren_lock = {

@@ -15,11 +15,13 @@ struct pesantren_query {
   int limit;
 };
 
-/* One page: *items array (caller decrefs); *next_key and *next_seq (caller frees) when more follow. */
-enum dbq repo_pesantren_list(struct db_conn *conn, const struct pesantren_query *pq, json_t **items,
+/* One page: items as JSON text (db_text_clear); *next_key and *next_seq (caller frees) when more follow. */
+enum dbq repo_pesantren_list(struct db_conn *conn, const struct pesantren_query *pq, struct db_text *items,
                              char **next_key, char **next_seq);
 enum dbq repo_pesantren_count(struct db_conn *conn, const struct pesantren_query *pq, long long *total);
 enum dbq repo_pesantren_get(struct db_conn *conn, const char *id, json_t **out);
+/* As get, the document as text with its version, for answering it unchanged. */
+enum dbq repo_pesantren_get_text(struct db_conn *conn, const char *id, struct db_text *out);
 /* As get, locking the row for the rest of the transaction. */
 enum dbq repo_pesantren_lock(struct db_conn *conn, const char *id, json_t **out);
 /* doc: validated writable fields. *out: the stored pesantren. */
