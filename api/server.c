@@ -6,6 +6,7 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <string.h>
 #include <time.h>
@@ -69,15 +70,30 @@ static int valid_request_id(const char *s) {
   return 1;
 }
 
+static char id_prefix[17];
+
+static void draw_id_prefix(void) {
+  unsigned char raw[8];
+  randombytes_buf(raw, sizeof raw);
+  sodium_bin2hex(id_prefix, sizeof id_prefix, raw, sizeof raw);
+}
+
+/* 32 hex digits: a random prefix drawn once per process, then a counter, so
+ * ids stay unique across restarts without a system call per request (a
+ * client may send its own id, so an id is no secret). */
+static void new_request_id(char *out, size_t len) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  static unsigned long long counter;
+  pthread_once(&once, draw_id_prefix);
+  snprintf(out, len, "%s%016llx", id_prefix, __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
+}
+
 static void set_request_id(struct req *r) {
   const char *given = req_header(r, "X-Request-Id");
-  if (valid_request_id(given)) {
+  if (valid_request_id(given))
     snprintf(r->request_id, sizeof r->request_id, "%s", given);
-  } else {
-    unsigned char raw[16];
-    randombytes_buf(raw, sizeof raw);
-    sodium_bin2hex(r->request_id, sizeof r->request_id, raw, sizeof raw);
-  }
+  else
+    new_request_id(r->request_id, sizeof r->request_id);
   reply_header(r, "X-Request-Id", r->request_id);
 }
 
