@@ -128,3 +128,16 @@ test('rows created by a batch go through the workflow like any other', async () 
   assert.equal(v.status, 200, v.text);
   assert.equal(v.json.status, 'verified');
 });
+
+test('concurrent batches with the same rows create each measurement once', async () => {
+  const items = Array.from({ length: 40 }, (_, i) => row({ period: `2017-${String((i % 12) + 1).padStart(2, '0')}`, indicator_code: ['OMZET', 'ASET', 'EMPLOYEES', 'SANTRI_TRAINED'][Math.floor(i / 12) % 4] }));
+  const answers = await Promise.all([1, 2, 3].map(() => admin.post('/v1/measurements/batch', { items })));
+  for (const a of answers) assert.equal(a.status, 200, a.text);
+  const unique = new Set(items.map((it) => `${it.indicator_code}|${it.period}`)).size;
+  assert.equal(answers.reduce((n, a) => n + a.json.created, 0), unique);
+  for (let i = 0; i < items.length; i++) {
+    const statuses = answers.map((a) => a.json.items[i].status);
+    assert.ok(statuses.every((st) => st === 201 || st === 409), statuses.join());
+  }
+  assert.equal(count(`pesantren_id = '${pes.id}' AND period LIKE '2017-%'`), unique);
+});

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { startServer, makeUser, makePesantren, expectProblem, psql } from './lib/harness.mjs';
 
 let s, adminToken, admin, viewer, mentor, mentorElsewhere, pes, other, operator, otherOperator, program;
+let operatorId, mentorId;
 let periodSeq = 0;
 // A fresh month for every measurement, so tests never collide on the unique key.
 const nextPeriod = () => {
@@ -19,9 +20,13 @@ before(async () => {
   pes = await makePesantren(s, adminToken, { region_code: '35.09' });
   other = await makePesantren(s, adminToken, { region_code: '35.78' });
   viewer = s.api((await makeUser(s, adminToken, 'viewer')).token);
-  mentor = s.api((await makeUser(s, adminToken, 'mentor', { region_codes: ['35.01', '35.09'] })).token);
+  const m = await makeUser(s, adminToken, 'mentor', { region_codes: ['35.01', '35.09'] });
+  mentor = s.api(m.token);
+  mentorId = m.id;
   mentorElsewhere = s.api((await makeUser(s, adminToken, 'mentor', { region_codes: ['35.78'] })).token);
-  operator = s.api((await makeUser(s, adminToken, 'operator', { pesantren_id: pes.id })).token);
+  const o = await makeUser(s, adminToken, 'operator', { pesantren_id: pes.id });
+  operator = s.api(o.token);
+  operatorId = o.id;
   otherOperator = s.api((await makeUser(s, adminToken, 'operator', { pesantren_id: other.id })).token);
   const p = await admin.post('/v1/programs', { pillar: 'santripreneur', name: 'Santripreneur Camp 2024', year: 2024 });
   assert.equal(p.status, 201, p.text);
@@ -146,16 +151,17 @@ test('the workflow: submit, then a mentor of the region verifies; each step is s
   assert.equal(sub.status, 200, sub.text);
   assert.equal(sub.json.status, 'submitted');
   assert.ok(sub.json.submitted_at);
-  assert.ok(sub.json.submitted_by);
+  assert.equal(sub.json.submitted_by, operatorId);
+  assert.equal(sub.json.created_by, operatorId);
   assert.equal(sub.json.version, 2);
   assert.equal(sub.headers.get('etag'), '"2"');
   expectProblem(assert, await operator.post(`/v1/measurements/${m.id}/submit`), 409);
   const v = await mentor.post(`/v1/measurements/${m.id}/verify`, {});
   assert.equal(v.status, 200, v.text);
   assert.equal(v.json.status, 'verified');
-  assert.ok(v.json.verified_at);
-  assert.ok(v.json.verified_by);
-  assert.notEqual(v.json.verified_by, v.json.submitted_by);
+  assert.ok(v.json.verified_at >= sub.json.submitted_at);
+  assert.equal(v.json.verified_by, mentorId);
+  assert.equal(v.json.submitted_by, operatorId);
   expectProblem(assert, await mentor.post(`/v1/measurements/${m.id}/verify`), 409);
   expectProblem(assert, await mentor.post(`/v1/measurements/${m.id}/reject`, { reason: 'late' }), 409);
   expectProblem(assert, await admin.post(`/v1/measurements/${m.id}/submit`), 409);
@@ -172,7 +178,7 @@ test('a rejected measurement is corrected and submitted again', async () => {
   assert.equal(rej.json.status, 'rejected');
   assert.equal(rej.json.rejection_reason, 'Bukti omzet tidak terbaca');
   assert.ok(rej.json.rejected_at);
-  assert.ok(rej.json.rejected_by);
+  assert.equal(rej.json.rejected_by, mentorId);
   expectProblem(assert, await mentor.post(`/v1/measurements/${m.id}/verify`), 409);
   const fixed = await operator.patch(`/v1/measurements/${m.id}`, { value: 13000000, evidence_url: 'https://example.org/new.pdf' });
   assert.equal(fixed.status, 200, fixed.text);
