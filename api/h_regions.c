@@ -75,8 +75,8 @@ out:
 
 void h_regions_get(struct req *r) {
   json_t *region = NULL;
-  struct db_conn *db = req_db(r);
-  if (db == NULL)
+  struct db_conn *db;
+  if (req_query_none(r) != 0 || (db = req_db(r)) == NULL)
     return;
   enum dbq q = repo_regions_get(db, r->vars[0], &region);
   if (q < 0)

@@ -167,6 +167,11 @@ int req_query_allowed(struct req *r, const char *const *allowed) {
   return 0;
 }
 
+int req_query_none(struct req *r) {
+  static const char *const none[] = {NULL};
+  return req_query_allowed(r, none);
+}
+
 int req_query_int(struct req *r, const char *name, long min, long max, long *value, int *present) {
   const char *v = req_query(r, name);
   char *end = NULL;

@@ -31,6 +31,8 @@ int req_has_if_match(const struct req *r);
 
 /* Rejects query parameters not in allowed (NULL-terminated): 0, or -1 after 400. */
 int req_query_allowed(struct req *r, const char *const *allowed);
+/* For operations that take no query parameters: 0, or -1 after 400. */
+int req_query_none(struct req *r);
 /* limit (1..100, default 20): 0, or -1 after 400. */
 int req_limit(struct req *r, int *limit);
 /* An optional integer parameter: 0 (present set to 1 when given), or -1 after 400. */

@@ -241,6 +241,16 @@ test('an unknown query parameter is 400 naming it', async () => {
   expectProblem(assert, await api.get('/v1/api-keys?role=admin'), 400, 'role');
 });
 
+test('reading one resource takes no query parameters', async () => {
+  const p = await makePesantren(s, admin);
+  const me = (await api.get('/v1/me')).json;
+  const key = (await api.post('/v1/api-keys', { name: 'Kunci Kueri', role: 'viewer' })).json;
+  for (const path of [`/v1/pesantren/${p.id}?expand=all`, '/v1/me?verbose=1', '/v1/regions/35.78?lang=id',
+    `/v1/users/${me.id}?fields=email`, `/v1/api-keys/${key.id}?show=key`]) {
+    expectProblem(assert, await api.get(path), 400);
+  }
+});
+
 test('limit must be an integer from 1 to 100', async () => {
   for (const v of ['0', '101', 'abc', '', '-1', '1.5', '1e1', '+5', ' 5', '99999999999999999999']) {
     expectProblem(assert, await api.get(`/v1/pesantren?limit=${encodeURIComponent(v)}`), 400, 'limit');
