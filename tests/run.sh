@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 . deploy/lib/pg.sh
 
 command -v node >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES nodejs"
+command -v npm >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES npm"
+command -v chromium >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES chromium" # the /docs check
 opop_install
 
 passed=0
@@ -39,6 +41,19 @@ cleanup() { opop_pg_stop "$work/pg" || true; rm -rf "$work"; }
 trap cleanup EXIT
 OPOP_PG_FSYNC=off opop_pg_start "$work/pg"
 
+# Contract tools (pinned in tests/contract/package-lock.json). With them in
+# place every answer of the integration suites is validated against the
+# OpenAPI document; the violations are counted by the contract step below.
+echo "== contract tools (npm ci)" >&2
+contract_ok=0
+if (cd tests/contract && npm ci --no-audit --no-fund --loglevel=error) >&2; then
+  contract_ok=1
+  export OPOP_CONTRACT_OUT="$work/contract"
+  export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
+else
+  count 0 1
+fi
+
 # run_integration LABEL BINARY: runs the node suites against BINARY.
 run_integration() {
   local label=$1 bin=$2 out="$work/$1.tap"
@@ -62,6 +77,30 @@ if [ "${OPOP_TEST_SANITIZE:-1}" = 1 ]; then
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
     run_integration sanitized "$PWD/build-asan/opop-api"
 fi
+
+# Contract: the OpenAPI linter, the route table against the document, the
+# validator's own tests, the answers collected above, and /docs in a browser.
+run_contract() {
+  echo "== contract: lint openapi/openapi.yaml" >&2
+  if (cd tests/contract && npx redocly lint --format=stylish --config redocly.yaml ../../openapi/openapi.yaml) >"$work/lint.txt" 2>&1; then
+    count 1 0
+  else
+    count 0 1
+  fi
+  grep -vE '^\s*(║|╔|╚)' "$work/lint.txt" | tail -40 >&2
+  echo "== contract tests" >&2
+  local out="$work/contract.tap" p f
+  node --test --test-reporter=tap tests/contract/*.test.mjs >"$out" 2>&1 || true
+  grep -E '^(not ok|# (pass|fail|tests)|# [0-9]+ answers)' "$out" >&2 || true
+  grep -B2 -A40 '^not ok' "$out" | head -200 >&2 || true
+  p=$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$out" | tail -1)
+  f=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$out" | tail -1)
+  [ -n "$p" ] || f=$((${f:-0} + 1))
+  count "${p:-0}" "${f:-0}"
+  echo "== contract: /docs in headless Chromium (screenshot build/docs.png)" >&2
+  if OPOP_BIN="$PWD/build/opop-api" node tests/contract/docs_check.mjs "$PWD/build/docs.png" >&2; then count 1 0; else count 0 1; fi
+}
+if [ "$contract_ok" = 1 ]; then run_contract; fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

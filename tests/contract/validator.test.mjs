@@ -65,3 +65,18 @@ test('HEAD is checked as the GET operation, without a body', () => {
   assert.deepEqual(v.check('HEAD', '/v1/regions/35.78', 200, H({ 'content-type': json }), ''), { operation: 'GET /v1/regions/{code}', problems: [] });
   assert.match(v.check('HEAD', '/v1/regions/35.78', 200, H({ 'content-type': json }), '{}').problems.join(), /body/);
 });
+
+test('a pesantren summary (a pesantren with more fields) validates, and an unknown field in it does not', () => {
+  const p = {
+    id: '396a4a3b-9dd0-4827-b678-c180a1b01f96', nspp: '510024047002', name: 'Pondok Uji', region_code: '35.78',
+    address: null, district: null, village: null, leader_name: null, phone: null, email: null, founded_year: null,
+    santri_count: null, typology: null, latitude: null, longitude: null, active: true, cohort_year: null, version: 1,
+    created_at: '2024-04-25T09:00:00Z', updated_at: '2024-04-25T09:00:00Z',
+  };
+  const summary = { ...p, enrolments: [], product_count: 0, indicators: [{ code: 'OMZET', name: 'Omzet', unit: 'idr', value: null, period: null }] };
+  const path = `/v1/pesantren/${p.id}/summary`;
+  assert.deepEqual(v.check('GET', path, 200, H({ 'content-type': json }), JSON.stringify(summary)).problems, []);
+  assert.notDeepEqual(v.check('GET', path, 200, H({ 'content-type': json }), JSON.stringify({ ...summary, extra: 1 })).problems, []);
+  assert.deepEqual(v.check('GET', `/v1/pesantren/${p.id}`, 200, H({ 'content-type': json, etag: '"1"' }), JSON.stringify(p)).problems, []);
+  assert.notDeepEqual(v.check('GET', `/v1/pesantren/${p.id}`, 200, H({ 'content-type': json, etag: '"1"' }), JSON.stringify(summary)).problems, []);
+});
