@@ -1,56 +1,69 @@
-/* Reports. Each reads the rollups (report_facts: per year, indicator and
- * pesantren; report_program_facts: the same per programme) and combines them
- * with the SQL functions of 0005_reports.sql, so the arithmetic lives in one
- * place: report_actual, report_pct, report_num.
+/* Reports. Each reads the rollups of 0005_reports.sql: report_totals (per
+ * year, indicator, region and cohort) for the province, region and cohort
+ * figures; report_program_facts (per programme, year, indicator and pesantren)
+ * for a programme; report_facts (per year, indicator and pesantren) and
+ * report_products for the pesantren of a pillar. The arithmetic lives in the SQL functions
+ * report_actual, report_pct and report_num.
  *
- * Every statement takes $1 = include_unverified and $2 = year. A rollup row
- * counts when it holds at least one counted value (COUNTED > 0); it then adds
- * its total, its count and its latest value, and one pesantren reporting. */
+ * Every statement takes $1 = include_unverified and $2 = year, and adds up,
+ * for each group, the counted values' total, their count, the total of each
+ * pesantren's latest value, and the pesantren with a counted value. */
 #include "repo_reports.h"
 
 #include "sql.h"
 
-#define COUNTED "(CASE WHEN $1::boolean THEN f.all_n ELSE f.ver_n END)"
-#define TOTALS                                                             \
-  "sum(CASE WHEN $1::boolean THEN f.all_sum ELSE f.ver_sum END) AS total," \
-  " sum(" COUNTED ")::numeric AS n,"                                       \
-  " sum(CASE WHEN $1::boolean THEN f.all_last ELSE f.ver_last END) AS last_total," \
+/* Column col of the verified-only or of the verified-or-submitted figures. */
+#define PICK(col) "(CASE WHEN $1::boolean THEN f.all_" col " ELSE f.ver_" col " END)"
+
+/* Over report_totals rows f. */
+#define TOTALS                                                                              \
+  "sum(" PICK("sum") ") AS total, sum(" PICK("n") ")::numeric AS n,"                       \
+  " CASE WHEN sum(" PICK("pesantren") ") > 0 THEN sum(" PICK("last") ") END AS last_total," \
+  " coalesce(sum(" PICK("pesantren") "), 0) AS reporting"
+
+/* Over fact rows f, one a pesantren, kept to those with a counted value. */
+#define COUNTED PICK("n") " > 0"
+#define FACT_TOTALS                                                                                        \
+  "sum(" PICK("sum") ") AS total, sum(" PICK("n") ")::numeric AS n, sum(" PICK("last") ") AS last_total," \
   " count(*) AS reporting"
+
 #define ACTUAL "report_actual(ind.aggregation, agg.total, agg.n, agg.last_total)"
 
 static const char *flag(int b) { return b ? "true" : "false"; }
 
 /* ---- achievement ---- */
 
-/* $3 pillar, $4 region_code, $5 program_id (each may be NULL); facts, join and
- * cond pick the rollup and its filters, the target is always the one of the
- * same scope. */
-#define ACHIEVEMENT_SQL(facts, join, cond)                                                                   \
-  "WITH ind AS (SELECT i.id, i.code, i.name, i.unit, i.pillar, i.aggregation, i.higher_is_better"          \
-  "   FROM indicators i WHERE $3::text IS NULL OR i.pillar IS NULL OR i.pillar = $3::text),"               \
-  " agg AS (SELECT f.indicator_id, " TOTALS " FROM " facts " f " join                                      \
-  "   WHERE f.year = $2::integer AND " COUNTED " > 0 " cond " GROUP BY f.indicator_id),"                   \
-  " r AS (SELECT ind.*, t.value AS target, " ACTUAL " AS actual, coalesce(agg.reporting, 0) AS reporting"  \
-  "   FROM ind LEFT JOIN agg ON agg.indicator_id = ind.id"                                                  \
-  "   LEFT JOIN targets t ON t.indicator_id = ind.id AND t.period = $2::integer::text"                     \
-  "    AND t.pesantren_id IS NULL AND t.region_code IS NOT DISTINCT FROM $4::text"                         \
-  "    AND t.program_id IS NOT DISTINCT FROM $5::uuid)"                                                     \
-  " SELECT coalesce(json_agg(json_build_object("                                                           \
-  "   'indicator_code', code, 'indicator_name', name, 'unit', unit, 'pillar', pillar,"                     \
-  "   'aggregation', aggregation, 'higher_is_better', higher_is_better, 'target', report_num(target),"     \
-  "   'actual', report_num(actual), 'achievement_pct', report_num(report_pct(actual, target, higher_is_better)),"\
+/* $3 pillar, $4 region_code, $5 program_id (each may be NULL); agg gives the
+ * totals per indicator in that scope, and the target is the one of the scope. */
+#define ACHIEVEMENT_SQL(agg)                                                                                  \
+  "WITH ind AS (SELECT i.id, i.code, i.name, i.unit, i.pillar, i.aggregation, i.higher_is_better"           \
+  "   FROM indicators i WHERE $3::text IS NULL OR i.pillar IS NULL OR i.pillar = $3::text),"                \
+  " agg AS (" agg "),"                                                                                       \
+  " r AS (SELECT ind.*, t.value AS target, " ACTUAL " AS actual, coalesce(agg.reporting, 0) AS reporting"   \
+  "   FROM ind LEFT JOIN agg ON agg.indicator_id = ind.id"                                                   \
+  "   LEFT JOIN targets t ON t.indicator_id = ind.id AND t.period = $2::integer::text"                      \
+  "    AND t.pesantren_id IS NULL AND t.region_code IS NOT DISTINCT FROM $4::text"                          \
+  "    AND t.program_id IS NOT DISTINCT FROM $5::uuid)"                                                      \
+  " SELECT coalesce(json_agg(json_build_object("                                                            \
+  "   'indicator_code', code, 'indicator_name', name, 'unit', unit, 'pillar', pillar,"                      \
+  "   'aggregation', aggregation, 'higher_is_better', higher_is_better, 'target', report_num(target),"      \
+  "   'actual', report_num(actual),"                                                                         \
+  "   'achievement_pct', report_num(report_pct(actual, target, higher_is_better)),"                         \
   "   'pesantren_reporting', reporting) ORDER BY code), '[]') FROM r"
 
-#define BY_REGION "JOIN pesantren p ON p.id = f.pesantren_id"
+#define FROM_TOTALS(cond) \
+  "SELECT f.indicator_id, " TOTALS " FROM report_totals f WHERE f.year = $2::integer " cond " GROUP BY f.indicator_id"
+#define FROM_PROGRAM(join, cond)                                                             \
+  "SELECT f.indicator_id, " FACT_TOTALS " FROM report_program_facts f " join                 \
+  " WHERE f.program_id = $5::uuid AND f.year = $2::integer AND " COUNTED " " cond            \
+  " GROUP BY f.indicator_id"
 
 static const struct db_stmt achievement[4] = {
-  {"repo_report_achievement", ACHIEVEMENT_SQL("report_facts", "", ""), 5},
-  {"repo_report_achievement_region", ACHIEVEMENT_SQL("report_facts", BY_REGION, "AND p.region_code = $4::text"), 5},
-  {"repo_report_achievement_program",
-   ACHIEVEMENT_SQL("report_program_facts", "", "AND f.program_id = $5::uuid"), 5},
+  {"repo_report_achievement", ACHIEVEMENT_SQL(FROM_TOTALS("")), 5},
+  {"repo_report_achievement_region", ACHIEVEMENT_SQL(FROM_TOTALS("AND f.region_code = $4::text")), 5},
+  {"repo_report_achievement_program", ACHIEVEMENT_SQL(FROM_PROGRAM("", "")), 5},
   {"repo_report_achievement_program_region",
-   ACHIEVEMENT_SQL("report_program_facts", BY_REGION, "AND f.program_id = $5::uuid AND p.region_code = $4::text"),
-   5},
+   ACHIEVEMENT_SQL(FROM_PROGRAM("JOIN pesantren p ON p.id = f.pesantren_id", "AND p.region_code = $4::text")), 5},
 };
 
 enum dbq repo_report_achievement(struct db_conn *conn, const struct report_query *rq, json_t **items) {
@@ -65,8 +78,8 @@ enum dbq repo_report_achievement(struct db_conn *conn, const struct report_query
 static const struct db_stmt regions = {
   "repo_report_regions",
   "WITH ind AS (SELECT i.id, i.code, i.aggregation, i.higher_is_better FROM indicators i WHERE i.id = $3::uuid),"
-  " agg AS (SELECT p.region_code, " TOTALS " FROM report_facts f " BY_REGION
-  "   WHERE f.year = $2::integer AND f.indicator_id = $3::uuid AND " COUNTED " > 0 GROUP BY p.region_code),"
+  " agg AS (SELECT f.region_code, " TOTALS " FROM report_totals f"
+  "   WHERE f.year = $2::integer AND f.indicator_id = $3::uuid GROUP BY f.region_code),"
   " r AS (SELECT g.code, g.name, ind.code AS indicator_code, ind.higher_is_better, t.value AS target,"
   "   " ACTUAL " AS actual, coalesce(agg.reporting, 0) AS reporting"
   "   FROM regions g CROSS JOIN ind LEFT JOIN agg ON agg.region_code = g.code"
@@ -92,9 +105,9 @@ enum dbq repo_report_regions(struct db_conn *conn, const struct report_query *rq
   "WITH ind AS (SELECT i.id, i.code, i.aggregation FROM indicators i WHERE i.id = $3::uuid),"               \
   " cohort AS (SELECT cohort_year, count(*) AS pesantren FROM pesantren WHERE cohort_year IS NOT NULL"      \
   "   GROUP BY cohort_year),"                                                                               \
-  " agg AS (SELECT p.cohort_year, f.year, " TOTALS " FROM report_facts f " BY_REGION                        \
-  "   WHERE f.indicator_id = $3::uuid AND p.cohort_year IS NOT NULL AND " COUNTED " > 0 " cond             \
-  "   GROUP BY p.cohort_year, f.year),"                                                                     \
+  " agg AS (SELECT f.cohort_year, f.year, " TOTALS " FROM report_totals f"                                  \
+  "   WHERE f.indicator_id = $3::uuid AND f.cohort_year IS NOT NULL " cond                                  \
+  "   GROUP BY f.cohort_year, f.year HAVING sum(" PICK("pesantren") ") > 0),"                              \
   " years AS (SELECT year FROM agg UNION SELECT $2::integer WHERE $2::integer IS NOT NULL),"                \
   " r AS (SELECT c.cohort_year, y.year, c.pesantren, ind.code, " ACTUAL " AS actual,"                       \
   "   coalesce(agg.reporting, 0) AS reporting"                                                              \
@@ -127,11 +140,11 @@ static const struct db_stmt pillars = {
   "   FROM enrolments e JOIN prog ON prog.id = e.program_id WHERE e.status <> 'rejected'"
   "   GROUP BY prog.pillar, e.pesantren_id),"
   " prod AS (SELECT enr.pillar, count(*) AS products,"
-  "   count(*) FILTER (WHERE report_certified(pr.certifications)) AS certified"
-  "   FROM enr JOIN products pr ON pr.pesantren_id = enr.pesantren_id GROUP BY enr.pillar),"
+  "   count(*) FILTER (WHERE pr.certified_until >= opop_today_wib()) AS certified"
+  "   FROM enr JOIN report_products pr ON pr.pesantren_id = enr.pesantren_id GROUP BY enr.pillar),"
   " ind AS (SELECT i.id, i.aggregation FROM indicators i WHERE i.code = 'SANTRI_TRAINED'),"
-  " agg AS (SELECT enr.pillar, " TOTALS " FROM enr JOIN report_facts f ON f.pesantren_id = enr.pesantren_id"
-  "   WHERE f.year = $2::integer AND f.indicator_id = (SELECT id FROM ind) AND " COUNTED " > 0"
+  " agg AS (SELECT enr.pillar, " FACT_TOTALS " FROM enr JOIN report_facts f ON f.pesantren_id = enr.pesantren_id"
+  "   WHERE f.year = $2::integer AND f.indicator_id = (SELECT id FROM ind) AND " COUNTED
   "   GROUP BY enr.pillar)"
   " SELECT json_agg(json_build_object("
   "   'pillar', pil.pillar,"

@@ -14,6 +14,12 @@
 --   *_sum   their total
 --   *_last  the value of the latest period: greatest period_end, then the
 --           finer period (greatest period_start), then the latest recorded (seq)
+-- report_totals: report_facts added up per (year, indicator, region, cohort)
+-- of the pesantren, so the province, region and cohort reports read a few
+-- hundred rows whatever the number of pesantren:
+--   *_n, *_sum  the totals of the facts' *_n and *_sum
+--   *_last      the total of the facts' *_last (0 for a fact without one)
+--   *_pesantren how many facts have at least one value of that kind
 
 CREATE TABLE report_facts (
   year integer NOT NULL,
@@ -27,7 +33,7 @@ CREATE TABLE report_facts (
   all_last numeric,
   PRIMARY KEY (year, indicator_id, pesantren_id)
 );
-CREATE INDEX report_facts_indicator ON report_facts (indicator_id, year);
+CREATE INDEX report_facts_pesantren ON report_facts (pesantren_id);
 
 CREATE TABLE report_program_facts (
   program_id uuid NOT NULL,
@@ -42,6 +48,23 @@ CREATE TABLE report_program_facts (
   all_last numeric,
   PRIMARY KEY (program_id, year, indicator_id, pesantren_id)
 );
+
+CREATE TABLE report_totals (
+  year integer NOT NULL,
+  indicator_id uuid NOT NULL,
+  region_code text NOT NULL,
+  cohort_year integer,
+  ver_n bigint NOT NULL,
+  ver_sum numeric NOT NULL,
+  ver_last numeric NOT NULL,
+  ver_pesantren integer NOT NULL,
+  all_n bigint NOT NULL,
+  all_sum numeric NOT NULL,
+  all_last numeric NOT NULL,
+  all_pesantren integer NOT NULL,
+  CONSTRAINT report_totals_key UNIQUE NULLS NOT DISTINCT (year, indicator_id, region_code, cohort_year)
+);
+CREATE INDEX report_totals_indicator ON report_totals (indicator_id, year);
 
 -- Finds the measurements of one rollup cell directly.
 CREATE INDEX measurements_report_cell ON measurements (pesantren_id, indicator_id, period_start);
@@ -170,7 +193,7 @@ END $$;
 CREATE FUNCTION report_facts_after_truncate() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  TRUNCATE report_facts, report_program_facts;
+  TRUNCATE report_facts, report_program_facts, report_totals;
   RETURN NULL;
 END $$;
 
@@ -183,15 +206,82 @@ CREATE TRIGGER report_facts_delete AFTER DELETE ON measurements
 CREATE TRIGGER report_facts_truncate AFTER TRUNCATE ON measurements
   FOR EACH STATEMENT EXECUTE FUNCTION report_facts_after_truncate();
 
--- Rebuilds both rollups from scratch (after a bulk load with triggers off).
-CREATE FUNCTION report_facts_rebuild() RETURNS void
+
+-- report_totals follows report_facts: every change of a fact is added to the
+-- totals of its (year, indicator, region, cohort) as a difference, old row
+-- subtracted, new row added, so concurrent writers add up instead of
+-- overwriting each other. The pesantren rows are share-locked while their
+-- region and cohort are read, so a pesantren that moves (below) is moved with
+-- every fact committed before, and a fact committed after lands where it went.
+CREATE TYPE report_placed AS (fact report_facts, region_code text, cohort_year integer);
+
+CREATE FUNCTION report_totals_add(placed report_placed[], sign integer) RETURNS void
+LANGUAGE sql AS $$
+  INSERT INTO report_totals AS t
+  SELECT (p.fact).year, (p.fact).indicator_id, p.region_code, p.cohort_year,
+         sign * sum((p.fact).ver_n), sign * sum((p.fact).ver_sum), sign * sum(coalesce((p.fact).ver_last, 0)),
+         sign * count(*) FILTER (WHERE (p.fact).ver_n > 0),
+         sign * sum((p.fact).all_n), sign * sum((p.fact).all_sum), sign * sum(coalesce((p.fact).all_last, 0)),
+         sign * count(*) FILTER (WHERE (p.fact).all_n > 0)
+    FROM unnest(placed) p
+   GROUP BY 1, 2, 3, 4
+  ON CONFLICT ON CONSTRAINT report_totals_key DO UPDATE
+     SET ver_n = t.ver_n + EXCLUDED.ver_n, ver_sum = t.ver_sum + EXCLUDED.ver_sum,
+         ver_last = t.ver_last + EXCLUDED.ver_last, ver_pesantren = t.ver_pesantren + EXCLUDED.ver_pesantren,
+         all_n = t.all_n + EXCLUDED.all_n, all_sum = t.all_sum + EXCLUDED.all_sum,
+         all_last = t.all_last + EXCLUDED.all_last, all_pesantren = t.all_pesantren + EXCLUDED.all_pesantren
+$$;
+
+CREATE FUNCTION report_totals_after_insert() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  LOCK TABLE measurements IN SHARE MODE;
-  TRUNCATE report_facts, report_program_facts;
-  PERFORM report_facts_refresh(ARRAY(
-    SELECT DISTINCT report_facts_key(m) FROM measurements m WHERE m.status IN ('verified', 'submitted')));
+  PERFORM report_totals_add(ARRAY(
+    SELECT ROW(n, p.region_code, p.cohort_year)::report_placed
+      FROM new_facts n JOIN pesantren p ON p.id = n.pesantren_id FOR SHARE OF p), 1);
+  RETURN NULL;
 END $$;
+
+CREATE FUNCTION report_totals_after_update() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM report_totals_add(ARRAY(
+    SELECT ROW(o, p.region_code, p.cohort_year)::report_placed
+      FROM old_facts o JOIN pesantren p ON p.id = o.pesantren_id FOR SHARE OF p), -1);
+  PERFORM report_totals_add(ARRAY(
+    SELECT ROW(n, p.region_code, p.cohort_year)::report_placed
+      FROM new_facts n JOIN pesantren p ON p.id = n.pesantren_id), 1);
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION report_totals_after_delete() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM report_totals_add(ARRAY(
+    SELECT ROW(o, p.region_code, p.cohort_year)::report_placed
+      FROM old_facts o JOIN pesantren p ON p.id = o.pesantren_id FOR SHARE OF p), -1);
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER report_totals_insert AFTER INSERT ON report_facts
+  REFERENCING NEW TABLE AS new_facts FOR EACH STATEMENT EXECUTE FUNCTION report_totals_after_insert();
+CREATE TRIGGER report_totals_update AFTER UPDATE ON report_facts
+  REFERENCING OLD TABLE AS old_facts NEW TABLE AS new_facts FOR EACH STATEMENT EXECUTE FUNCTION report_totals_after_update();
+CREATE TRIGGER report_totals_delete AFTER DELETE ON report_facts
+  REFERENCING OLD TABLE AS old_facts FOR EACH STATEMENT EXECUTE FUNCTION report_totals_after_delete();
+
+-- A pesantren that changes region or cohort takes its facts along.
+CREATE FUNCTION report_totals_move() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM report_totals_add(ARRAY(
+    SELECT ROW(f, OLD.region_code, OLD.cohort_year)::report_placed FROM report_facts f WHERE f.pesantren_id = OLD.id), -1);
+  PERFORM report_totals_add(ARRAY(
+    SELECT ROW(f, NEW.region_code, NEW.cohort_year)::report_placed FROM report_facts f WHERE f.pesantren_id = NEW.id), 1);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER report_totals_move AFTER UPDATE OF region_code, cohort_year ON pesantren
+  FOR EACH ROW WHEN (OLD.region_code IS DISTINCT FROM NEW.region_code OR OLD.cohort_year IS DISTINCT FROM NEW.cohort_year)
+  EXECUTE FUNCTION report_totals_move();
 
 -- A numeric as a JSON number a client can parse: whole numbers up to 2^63 as
 -- integers, anything else as the nearest double.
@@ -227,10 +317,45 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   END
 $$;
 
--- Whether a product holds a certification in force today: one whose expiry
--- day has not passed in WIB (or that never expires), as product_json says.
-CREATE FUNCTION report_certified(certifications jsonb) RETURNS boolean
+-- Products as the pillars report counts them: the last day a product holds a
+-- certification in force ('infinity' when one never expires, null without
+-- any). A certification is in force until its expiry day has passed in WIB,
+-- as product_json says, so a product is certified today when
+-- certified_until >= opop_today_wib(); reading the certifications of every
+-- product at each report would cost more than the rest of the report.
+CREATE TABLE report_products (
+  product_id uuid PRIMARY KEY,
+  pesantren_id uuid NOT NULL,
+  certified_until date
+);
+CREATE INDEX report_products_pesantren ON report_products (pesantren_id);
+
+CREATE FUNCTION report_certified_until(certifications jsonb) RETURNS date
 LANGUAGE sql STABLE AS $$
-  SELECT EXISTS (SELECT 1 FROM jsonb_array_elements(certifications) c
-                  WHERE NOT coalesce((c->>'expires_on')::date < opop_today_wib(), false))
+  SELECT max(coalesce((c->>'expires_on')::date, 'infinity'::date)) FROM jsonb_array_elements(certifications) c
 $$;
+
+CREATE FUNCTION report_products_sync() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    DELETE FROM report_products WHERE product_id = OLD.id;
+  ELSE
+    INSERT INTO report_products VALUES (NEW.id, NEW.pesantren_id, report_certified_until(NEW.certifications))
+    ON CONFLICT (product_id) DO UPDATE SET pesantren_id = EXCLUDED.pesantren_id, certified_until = EXCLUDED.certified_until;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER report_products_sync AFTER INSERT OR DELETE OR UPDATE OF pesantren_id, certifications ON products
+  FOR EACH ROW EXECUTE FUNCTION report_products_sync();
+
+-- Rebuilds every rollup from scratch (after a bulk load with triggers off).
+CREATE FUNCTION report_rollups_rebuild() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  LOCK TABLE measurements, pesantren, products IN SHARE MODE;
+  TRUNCATE report_facts, report_program_facts, report_totals, report_products;
+  PERFORM report_facts_refresh(ARRAY(
+    SELECT DISTINCT report_facts_key(m) FROM measurements m WHERE m.status IN ('verified', 'submitted')));
+  INSERT INTO report_products SELECT id, pesantren_id, report_certified_until(certifications) FROM products;
+END $$;

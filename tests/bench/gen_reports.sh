@@ -122,7 +122,7 @@ SELECT gi.id, gp.id, CASE WHEN s.pes % 2 = 0 THEN gp.program_id END, pe.period,
 
 SET session_replication_role = origin;
 \echo rollups
-DO $$ BEGIN PERFORM report_facts_rebuild(); END $$;
+DO $$ BEGIN PERFORM report_rollups_rebuild(); END $$;
 \echo analyze
 VACUUM ANALYZE;
 SQL
