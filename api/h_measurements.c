@@ -83,7 +83,7 @@ const char *measurement_refused(const struct req *r, const json_t *body) {
   return NULL;
 }
 
-enum dbq measurement_create(struct db_conn *conn, void *arg, json_t **doc, struct outcome *fail) {
+static enum dbq create_measurement(struct db_conn *conn, void *arg, json_t **doc, struct outcome *fail) {
   enum dbq q = repo_measurements_create(conn, arg, doc);
   if (q != DBQ_NONE)
     return q;
@@ -106,7 +106,7 @@ void h_measurements_create(struct req *r) {
   }
   stored = json_deep_copy(body);
   measure_value_to_text(stored);
-  api_create(r, body, "/v1/measurements", measurement_create, stored);
+  api_create(r, body, "/v1/measurements", create_measurement, stored);
 out:
   json_decref(stored);
   json_decref(body);

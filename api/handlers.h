@@ -105,14 +105,9 @@ void h_measurements_submit(struct req *r);
 void h_measurements_verify(struct req *r);
 void h_measurements_reject(struct req *r);
 /* Shared with the batch: the field rules of a new measurement (the number of
- * errors added), the reason the caller may not record it (NULL when it may),
- * and the create step of a transaction (arg: the validated document with
- * "value" as text). */
+ * errors added), and the reason the caller may not record it (NULL when it may). */
 int measurement_validate(json_t *body, json_t *errors);
 const char *measurement_refused(const struct req *r, const json_t *body);
-struct db_conn;
-struct outcome;
-enum dbq measurement_create(struct db_conn *conn, void *arg, json_t **doc, struct outcome *fail);
 
 /* h_measurement_batch.c */
 void h_measurements_batch(struct req *r);

@@ -124,22 +124,29 @@ enum dbq repo_measurements_delete(struct db_conn *conn, const char *id) {
   return db_command(conn, &measurements_delete, vals);
 }
 
-static const struct db_stmt measurements_batch_begin = {
-  "repo_measurements_batch_begin", "SELECT set_config('synchronous_commit', 'off', false)", 0};
-
-enum dbq repo_measurements_batch_begin(struct db_conn *conn) {
-  return db_command(conn, &measurements_batch_begin, NULL);
-}
-
-/* pg_current_xact_id() gives this statement's own transaction an id, so its
- * commit writes a record and waits, as configured, for the log to reach disk. */
-static const struct db_stmt measurements_batch_end = {
-  "repo_measurements_batch_end",
-  "SELECT set_config('synchronous_commit', reset_val, false), pg_current_xact_id()"
-  " FROM pg_settings WHERE name = 'synchronous_commit'",
-  0,
+/* A commit waits for the disk unless synchronous_commit is off. The setting is
+ * made by the row's own filter (a volatile call is evaluated, never planned
+ * away) and is local, so it ends with this transaction. */
+static const struct db_stmt measurements_create_unflushed = {
+  "repo_measurements_create_unflushed",
+  "INSERT INTO measurements AS m"
+  " (indicator_id, pesantren_id, program_id, period, value, note, evidence_url, created_by)"
+  " SELECT i.id, (d->>'pesantren_id')::uuid, (d->>'program_id')::uuid, d->>'period', (d->>'value')::numeric,"
+  " d->>'note', d->>'evidence_url', nullif(current_setting('opop.actor', true), '')::uuid"
+  " FROM (SELECT $1::jsonb AS d) AS src JOIN indicators i ON i.code = src.d->>'indicator_code'"
+  " WHERE set_config('synchronous_commit', 'off', true) IS NOT NULL"
+  " RETURNING measurement_json(m)",
+  1,
 };
 
-enum dbq repo_measurements_batch_end(struct db_conn *conn) {
-  return db_command(conn, &measurements_batch_end, NULL);
+enum dbq repo_measurements_create_unflushed(struct db_conn *conn, const json_t *doc, json_t **out) {
+  return db_json_doc(conn, &measurements_create_unflushed, doc, NULL, out);
+}
+
+/* pg_current_xact_id() gives the statement's own transaction an id, so its
+ * commit writes a record and waits for the log up to it. */
+static const struct db_stmt measurements_flush = {"repo_measurements_flush", "SELECT pg_current_xact_id()", 0};
+
+enum dbq repo_measurements_flush(struct db_conn *conn) {
+  return db_command(conn, &measurements_flush, NULL);
 }

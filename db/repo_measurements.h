@@ -37,13 +37,12 @@ enum dbq repo_measurements_set_status(struct db_conn *conn, const char *id, cons
                                       json_t **out);
 enum dbq repo_measurements_delete(struct db_conn *conn, const char *id);
 
-/* A batch commits each row in its own transaction without waiting for the
- * disk, then makes them all durable at once: batch_begin turns the wait off on
- * this connection; batch_end restores the configured setting and commits one
- * transaction that waits for the flush, which covers every row committed
- * before it (the log is written in order). Call batch_end whenever
- * batch_begin succeeded, before the connection goes back to the pool. */
-enum dbq repo_measurements_batch_begin(struct db_conn *conn);
-enum dbq repo_measurements_batch_end(struct db_conn *conn);
+/* For a batch: as create, but the transaction's commit does not wait for the
+ * disk (synchronous_commit off for that transaction only). */
+enum dbq repo_measurements_create_unflushed(struct db_conn *conn, const json_t *doc, json_t **out);
+/* Outside a transaction: commits one transaction that waits, as configured,
+ * for the log to reach the disk, which covers every commit before it on any
+ * connection (the log is written in order). */
+enum dbq repo_measurements_flush(struct db_conn *conn);
 
 #endif
