@@ -97,7 +97,7 @@ run_contract() {
   f=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$out" | tail -1)
   [ -n "$p" ] || f=$((${f:-0} + 1))
   count "${p:-0}" "${f:-0}"
-  echo "== contract: /docs in headless Chromium (screenshot build/docs.png)" >&2
+  echo "== contract: /docs in headless Chromium (screenshots build/docs.png, build/docs-operation.png)" >&2
   if OPOP_BIN="$PWD/build/opop-api" node tests/contract/docs_check.mjs "$PWD/build/docs.png" >&2; then count 1 0; else count 0 1; fi
 }
 if [ "$contract_ok" = 1 ]; then run_contract; fi

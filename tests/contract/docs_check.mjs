@@ -1,7 +1,10 @@
 // Opens /docs in a headless Chromium (Debian's package, driven by
 // playwright-core) and checks that the page renders the OpenAPI document by
 // itself: every operation listed, roles shown, no request leaving the server's
-// origin, no script error. Saves a screenshot.
+// origin, no script error. Saves two screenshots: the top of the page and an
+// opened operation. Before that, it checks that /openapi.json is exactly
+// openapi/openapi.yaml and that the operations endpoints, which the
+// integration suites do not call, answer as the document says.
 //
 //   node tests/contract/docs_check.mjs [screenshot.png]
 //
@@ -14,6 +17,8 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../integration/lib/harness.mjs';
 import { loadSpec, specOperations } from './lib/spec.mjs';
+import { createValidator } from './lib/validator.mjs';
+import { isDeepStrictEqual } from 'node:util';
 
 const shot = process.argv[2] || join(tmpdir(), 'opop-docs.png');
 const browserPath = process.env.OPOP_CHROMIUM || ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
@@ -27,6 +32,14 @@ let server, browser;
 try {
   if (!browserPath) throw new Error('no Chromium found (apt-get install chromium, or set OPOP_CHROMIUM)');
   server = await startServer();
+  const served = await (await fetch(server.base + '/openapi.json')).json();
+  check(isDeepStrictEqual(served, spec), '/openapi.json is openapi/openapi.yaml as built');
+  const validator = createValidator(spec);
+  for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']) {
+    const r = await fetch(server.base + path);
+    const { problems } = validator.check('GET', path, r.status, r.headers, await r.text());
+    check(r.status === 200 && problems.length === 0, `GET ${path} answers as documented` + (problems.length ? ': ' + problems.join('; ') : ''));
+  }
   browser = await chromium.launchPersistentContext(profile, {
     executablePath: browserPath,
     headless: true,
@@ -58,6 +71,7 @@ try {
   check((await page.$$eval('nav a .method', (n) => n.length)) === want.length, 'the side bar links every operation');
   check(await page.isVisible('text=pesantrenpreneur'), 'the introduction with the terms is rendered');
   check((await page.$$eval('.role', (n) => n.length)) >= want.length, 'roles are shown for every operation');
+  await page.screenshot({ path: shot, fullPage: false });
 
   // Open one operation and check that its schema and roles render.
   const target = operations.find((o) => o.method === 'POST' && o.path === '/v1/pesantren');
@@ -71,8 +85,9 @@ try {
   check(visible > 0 && visible < want.length, `the filter narrows the list (${visible} shown for "pesantren")`);
   await page.fill('#filter', '');
   if (target) await page.locator(`#op-${target.op.operationId}`).scrollIntoViewIfNeeded();
-  await page.screenshot({ path: shot, fullPage: false });
-  console.log(`# screenshot: ${shot}`);
+  const opShot = shot.replace(/(\.png)?$/, '-operation.png');
+  await page.screenshot({ path: opShot, fullPage: false });
+  console.log(`# screenshots: ${shot} ${opShot}`);
   check(foreign.length === 0, 'no request leaves the server' + (foreign.length ? ': ' + foreign.join(', ') : ''));
   check(errors.length === 0, 'no script errors' + (errors.length ? ': ' + errors.join(' | ') : ''));
 } catch (e) {
