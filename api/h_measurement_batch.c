@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <yder.h>
 
 #include "constraints.h"
 #include "http.h"
@@ -60,6 +61,7 @@ static json_t *row_db_failed(size_t index, struct db_conn *db, enum dbq q) {
     return row_failed(index, 409, NULL, "A measurement with the same unique values already exists.");
   if (strncmp(e->sqlstate, "22", 2) == 0 || strncmp(e->sqlstate, "23", 2) == 0)
     return row_failed(index, 422, NULL, "A value breaks a rule of the data.");
+  y_log_message(Y_LOG_LEVEL_ERROR, "batch_row: row %zu failed: %s (%s)", index, e->message, e->sqlstate);
   return row_failed(index, 500, NULL, "An unexpected error occurred; it has been logged.");
 }
 
@@ -137,7 +139,7 @@ void h_measurements_batch(struct req *r) {
   /* Nothing is answered as created before it is on disk. A lost connection
    * may have taken rows committed without waiting with it, so then nothing is
    * claimed: the client sends the batch again, and rows that were kept answer 409. */
-  enum dbq q = repo_measurements_flush(db);
+  enum dbq q = created > 0 ? repo_measurements_flush(db) : DBQ_ONE;
   if (lost || q == DBQ_UNAVAILABLE) {
     reply_problem(r, 503, "The database became unavailable during the batch; send it again "
                           "(rows already stored answer 409).");
