@@ -19,15 +19,23 @@ struct db_conn {
   int lost;              /* the last failure was the connection itself */
 };
 
+/* A request waiting for a connection; queued first come, first served. */
+struct waiter {
+  pthread_cond_t cond;
+  struct db_conn *conn; /* set by the releasing thread */
+  struct waiter *next;
+};
+
 struct db_pool {
   char *conninfo;
   int size;
   struct db_conn *conns;
-  struct db_conn **free_list;
+  struct db_conn **free_list; /* a stack: the most recently used connection goes out first */
   int free_len;
+  struct waiter *head, *tail;
   long waits, timeouts;
   pthread_mutex_t lock;
-  pthread_cond_t cond;
+  pthread_condattr_t cond_attr;
 };
 
 static void prepared_clear(struct db_conn *c) {
@@ -282,6 +290,9 @@ struct db_pool *db_pool_new(const char *conninfo, int size) {
   struct db_pool *p = calloc(1, sizeof *p);
   if (p == NULL)
     return NULL;
+  pthread_mutex_init(&p->lock, NULL);
+  pthread_condattr_init(&p->cond_attr);
+  pthread_condattr_setclock(&p->cond_attr, CLOCK_MONOTONIC);
   p->conninfo = strdup(conninfo);
   p->size = size;
   p->conns = calloc((size_t)size, sizeof *p->conns);
@@ -294,47 +305,75 @@ struct db_pool *db_pool_new(const char *conninfo, int size) {
     p->conns[i].conninfo = p->conninfo;
     p->free_list[p->free_len++] = &p->conns[i];
   }
-  pthread_mutex_init(&p->lock, NULL);
-  pthread_cond_init(&p->cond, NULL);
   return p;
 }
 
 void db_pool_free(struct db_pool *p) {
   if (p == NULL)
     return;
-  if (p->conns) {
-    for (int i = 0; i < p->size; i++)
-      conn_close(&p->conns[i]);
-    pthread_mutex_destroy(&p->lock);
-    pthread_cond_destroy(&p->cond);
-  }
+  for (int i = 0; p->conns && i < p->size; i++)
+    conn_close(&p->conns[i]);
+  pthread_mutex_destroy(&p->lock);
+  pthread_condattr_destroy(&p->cond_attr);
   free(p->conns);
   free(p->free_list);
   free(p->conninfo);
   free(p);
 }
 
-struct db_conn *db_pool_acquire(struct db_pool *p, int timeout_ms) {
+static void unqueue(struct db_pool *p, struct waiter *w) {
+  struct waiter **at = &p->head, *prev = NULL;
+  while (*at && *at != w) {
+    prev = *at;
+    at = &(*at)->next;
+  }
+  if (*at == NULL)
+    return;
+  *at = w->next;
+  if (p->tail == w)
+    p->tail = prev;
+}
+
+/* Waits in line for a connection handed over by db_pool_release. Called and
+ * returns with the lock held. */
+static struct db_conn *wait_in_line(struct db_pool *p, int timeout_ms) {
+  struct waiter w = {.conn = NULL, .next = NULL};
   struct timespec until;
-  struct db_conn *c = NULL;
-  clock_gettime(CLOCK_REALTIME, &until);
+  clock_gettime(CLOCK_MONOTONIC, &until);
   until.tv_sec += timeout_ms / 1000;
   until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
   if (until.tv_nsec >= 1000000000L) {
     until.tv_sec++;
     until.tv_nsec -= 1000000000L;
   }
-  pthread_mutex_lock(&p->lock);
-  if (p->free_len == 0)
-    p->waits++;
-  while (p->free_len == 0) {
-    if (pthread_cond_timedwait(&p->cond, &p->lock, &until) != 0 && p->free_len == 0) {
+  pthread_cond_init(&w.cond, &p->cond_attr);
+  if (p->tail)
+    p->tail->next = &w;
+  else
+    p->head = &w;
+  p->tail = &w;
+  p->waits++;
+  while (w.conn == NULL) {
+    if (pthread_cond_timedwait(&w.cond, &p->lock, &until) != 0 && w.conn == NULL) {
+      unqueue(p, &w);
       p->timeouts++;
-      pthread_mutex_unlock(&p->lock);
-      return NULL;
+      break;
     }
   }
-  c = p->free_list[--p->free_len];
+  pthread_cond_destroy(&w.cond);
+  return w.conn;
+}
+
+/* First come, first served: with more request threads than connections, a
+ * request never waits while later ones overtake it, which keeps the slowest
+ * answers (p99) close to the typical ones. */
+struct db_conn *db_pool_acquire(struct db_pool *p, int timeout_ms) {
+  struct db_conn *c;
+  pthread_mutex_lock(&p->lock);
+  if (p->free_len > 0 && p->head == NULL)
+    c = p->free_list[--p->free_len];
+  else
+    c = wait_in_line(p, timeout_ms);
   pthread_mutex_unlock(&p->lock);
   return c;
 }
@@ -346,8 +385,16 @@ void db_pool_release(struct db_pool *p, struct db_conn *c) {
   if (c->pg && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
     conn_close(c);
   pthread_mutex_lock(&p->lock);
-  p->free_list[p->free_len++] = c;
-  pthread_cond_signal(&p->cond);
+  struct waiter *w = p->head;
+  if (w) {
+    p->head = w->next;
+    if (p->head == NULL)
+      p->tail = NULL;
+    w->conn = c;
+    pthread_cond_signal(&w->cond);
+  } else {
+    p->free_list[p->free_len++] = c;
+  }
   pthread_mutex_unlock(&p->lock);
 }
 
