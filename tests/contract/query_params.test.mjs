@@ -70,6 +70,15 @@ test('every documented query parameter is taken', { skip }, async () => {
   assert.deepEqual(wrong, []);
 });
 
+test('an operation that refuses an unknown query parameter documents that 400', { skip }, async () => {
+  const wrong = [];
+  for (const o of specOperations(spec).filter((x) => x.method === 'GET' && !(x.op.security && x.op.security.length === 0))) {
+    const r = await api.get(url({ ...o, query: [], pathParams: [...(o.pathItem.parameters || []), ...(o.op.parameters || [])].map((p) => deref(spec, p)).filter((p) => p.in === 'path') }, { zz_unknown: '1' }));
+    if (refusedAsUnknown(r, 'zz_unknown') && !o.op.responses['400']) wrong.push(`GET ${o.path} refuses unknown query parameters but documents no 400`);
+  }
+  assert.deepEqual(wrong, []);
+});
+
 test('no undocumented query parameter is taken', { skip }, async () => {
   const wrong = [];
   for (const o of queryOps) {
