@@ -1,9 +1,8 @@
 /* Reports. Each reads the rollups of 0005_reports.sql: report_totals (per
- * year, indicator, region and cohort) for the province, region and cohort
- * figures; report_program_facts (per programme, year, indicator and pesantren)
- * for a programme; report_facts (per year, indicator and pesantren) and
- * report_products for the pesantren of a pillar. The arithmetic lives in the SQL functions
- * report_actual, report_pct and report_num.
+ * programme or none, year, indicator, region and cohort) for the province,
+ * region, cohort and programme figures; report_pillars and
+ * report_pillar_certified for the pesantren of a pillar. The arithmetic lives
+ * in the SQL functions report_actual, report_pct and report_num.
  *
  * Every statement takes $1 = include_unverified and $2 = year, and adds up,
  * for each group, the counted values' total, their count, the total of each
@@ -20,12 +19,6 @@
   "sum(" PICK("sum") ") AS total, sum(" PICK("n") ")::numeric AS n,"                       \
   " CASE WHEN sum(" PICK("pesantren") ") > 0 THEN sum(" PICK("last") ") END AS last_total," \
   " coalesce(sum(" PICK("pesantren") "), 0) AS reporting"
-
-/* Over fact rows f, one a pesantren, kept to those with a counted value. */
-#define COUNTED PICK("n") " > 0"
-#define FACT_TOTALS                                                                                        \
-  "sum(" PICK("sum") ") AS total, sum(" PICK("n") ")::numeric AS n, sum(" PICK("last") ") AS last_total," \
-  " count(*) AS reporting"
 
 #define ACTUAL "report_actual(ind.aggregation, agg.total, agg.n, agg.last_total)"
 
@@ -51,19 +44,17 @@ static const char *flag(int b) { return b ? "true" : "false"; }
   "   'achievement_pct', report_num(report_pct(actual, target, higher_is_better)),"                         \
   "   'pesantren_reporting', reporting) ORDER BY code), '[]') FROM r"
 
-#define FROM_TOTALS(cond) \
-  "SELECT f.indicator_id, " TOTALS " FROM report_totals f WHERE f.year = $2::integer " cond " GROUP BY f.indicator_id"
-#define FROM_PROGRAM(join, cond)                                                             \
-  "SELECT f.indicator_id, " FACT_TOTALS " FROM report_program_facts f " join                 \
-  " WHERE f.program_id = $5::uuid AND f.year = $2::integer AND " COUNTED " " cond            \
+#define FROM_TOTALS(cond)                                                                                  \
+  "SELECT f.indicator_id, " TOTALS " FROM report_totals f WHERE f.year = $2::integer AND " cond             \
   " GROUP BY f.indicator_id"
 
 static const struct db_stmt achievement[4] = {
-  {"repo_report_achievement", ACHIEVEMENT_SQL(FROM_TOTALS("")), 5},
-  {"repo_report_achievement_region", ACHIEVEMENT_SQL(FROM_TOTALS("AND f.region_code = $4::text")), 5},
-  {"repo_report_achievement_program", ACHIEVEMENT_SQL(FROM_PROGRAM("", "")), 5},
+  {"repo_report_achievement", ACHIEVEMENT_SQL(FROM_TOTALS("f.program_id IS NULL")), 5},
+  {"repo_report_achievement_region",
+   ACHIEVEMENT_SQL(FROM_TOTALS("f.program_id IS NULL AND f.region_code = $4::text")), 5},
+  {"repo_report_achievement_program", ACHIEVEMENT_SQL(FROM_TOTALS("f.program_id = $5::uuid")), 5},
   {"repo_report_achievement_program_region",
-   ACHIEVEMENT_SQL(FROM_PROGRAM("JOIN pesantren p ON p.id = f.pesantren_id", "AND p.region_code = $4::text")), 5},
+   ACHIEVEMENT_SQL(FROM_TOTALS("f.program_id = $5::uuid AND f.region_code = $4::text")), 5},
 };
 
 enum dbq repo_report_achievement(struct db_conn *conn, const struct report_query *rq, json_t **items) {
@@ -79,7 +70,7 @@ static const struct db_stmt regions = {
   "repo_report_regions",
   "WITH ind AS (SELECT i.id, i.code, i.aggregation, i.higher_is_better FROM indicators i WHERE i.id = $3::uuid),"
   " agg AS (SELECT f.region_code, " TOTALS " FROM report_totals f"
-  "   WHERE f.year = $2::integer AND f.indicator_id = $3::uuid GROUP BY f.region_code),"
+  "   WHERE f.program_id IS NULL AND f.year = $2::integer AND f.indicator_id = $3::uuid GROUP BY f.region_code),"
   " r AS (SELECT g.code, g.name, ind.code AS indicator_code, ind.higher_is_better, t.value AS target,"
   "   " ACTUAL " AS actual, coalesce(agg.reporting, 0) AS reporting"
   "   FROM regions g CROSS JOIN ind LEFT JOIN agg ON agg.region_code = g.code"
@@ -106,7 +97,7 @@ enum dbq repo_report_regions(struct db_conn *conn, const struct report_query *rq
   " cohort AS (SELECT cohort_year, count(*) AS pesantren FROM pesantren WHERE cohort_year IS NOT NULL"      \
   "   GROUP BY cohort_year),"                                                                               \
   " agg AS (SELECT f.cohort_year, f.year, " TOTALS " FROM report_totals f"                                  \
-  "   WHERE f.indicator_id = $3::uuid AND f.cohort_year IS NOT NULL " cond                                  \
+  "   WHERE f.program_id IS NULL AND f.indicator_id = $3::uuid AND f.cohort_year IS NOT NULL " cond        \
   "   GROUP BY f.cohort_year, f.year HAVING sum(" PICK("pesantren") ") > 0),"                              \
   " years AS (SELECT year FROM agg UNION SELECT $2::integer WHERE $2::integer IS NOT NULL),"                \
   " r AS (SELECT c.cohort_year, y.year, c.pesantren, ind.code, " ACTUAL " AS actual,"                       \
@@ -130,31 +121,23 @@ enum dbq repo_report_cohorts(struct db_conn *conn, const struct report_query *rq
 
 /* ---- pillars ---- */
 
-/* The pesantren of a pillar in a year are those with an enrolment other than
- * rejected in a programme of that pillar and year. */
+/* report_pillars holds what the pesantren of each pillar and year add up to;
+ * certified products are those whose last day in force is today or later. */
 static const struct db_stmt pillars = {
   "repo_report_pillars",
-  "WITH pil AS (SELECT unnest(ARRAY['pesantrenpreneur', 'santripreneur', 'sosiopreneur']) AS pillar),"
-  " prog AS (SELECT id, pillar FROM programs WHERE year = $2::integer),"
-  " enr AS (SELECT prog.pillar, e.pesantren_id, bool_or(e.status = 'graduated') AS graduated"
-  "   FROM enrolments e JOIN prog ON prog.id = e.program_id WHERE e.status <> 'rejected'"
-  "   GROUP BY prog.pillar, e.pesantren_id),"
-  " prod AS (SELECT enr.pillar, count(*) AS products,"
-  "   count(*) FILTER (WHERE pr.certified_until >= opop_today_wib()) AS certified"
-  "   FROM enr JOIN report_products pr ON pr.pesantren_id = enr.pesantren_id GROUP BY enr.pillar),"
-  " ind AS (SELECT i.id, i.aggregation FROM indicators i WHERE i.code = 'SANTRI_TRAINED'),"
-  " agg AS (SELECT enr.pillar, " FACT_TOTALS " FROM enr JOIN report_facts f ON f.pesantren_id = enr.pesantren_id"
-  "   WHERE f.year = $2::integer AND f.indicator_id = (SELECT id FROM ind) AND " COUNTED
-  "   GROUP BY enr.pillar)"
+  "WITH pil AS (SELECT unnest(ARRAY['pesantrenpreneur', 'santripreneur', 'sosiopreneur']) AS pillar)"
   " SELECT json_agg(json_build_object("
   "   'pillar', pil.pillar,"
-  "   'programs', (SELECT count(*) FROM prog WHERE prog.pillar = pil.pillar),"
-  "   'enrolled_pesantren', (SELECT count(*) FROM enr WHERE enr.pillar = pil.pillar),"
-  "   'graduated_pesantren', (SELECT count(*) FROM enr WHERE enr.pillar = pil.pillar AND enr.graduated),"
-  "   'products', coalesce(prod.products, 0), 'certified_products', coalesce(prod.certified, 0),"
-  "   'santri_trained', report_num(report_actual((SELECT aggregation FROM ind), agg.total, agg.n, agg.last_total)))"
-  "   ORDER BY pil.pillar)"
-  " FROM pil LEFT JOIN prod ON prod.pillar = pil.pillar LEFT JOIN agg ON agg.pillar = pil.pillar",
+  "   'programs', (SELECT count(*) FROM programs pr WHERE pr.year = $2::integer AND pr.pillar = pil.pillar),"
+  "   'enrolled_pesantren', coalesce(f.enrolled, 0), 'graduated_pesantren', coalesce(f.graduated, 0),"
+  "   'products', coalesce(f.products, 0),"
+  "   'certified_products', (SELECT coalesce(sum(c.products), 0) FROM report_pillar_certified c"
+  "     WHERE c.year = $2::integer AND c.pillar = pil.pillar AND c.certified_until >= opop_today_wib()),"
+  "   'santri_trained', report_num(report_actual((SELECT aggregation FROM indicators WHERE code = 'SANTRI_TRAINED'),"
+  "     " PICK("sum") ", " PICK("n") "::numeric,"
+  "     CASE WHEN " PICK("pesantren") " > 0 THEN " PICK("last") " END))"
+  "   ) ORDER BY pil.pillar)"
+  " FROM pil LEFT JOIN report_pillars f ON f.year = $2::integer AND f.pillar = pil.pillar",
   2,
 };
 
