@@ -191,7 +191,7 @@ void h_auth_logout(struct req *r) {
 void h_me(struct req *r) {
   json_t *me = NULL;
   struct db_conn *db;
-  if (req_query_none(r) != 0 || (db = req_db(r)) == NULL)
+  if ((db = req_db(r)) == NULL)
     return;
   enum dbq q = repo_auth_me(db, r->caller.kind, r->caller.id, &me);
   if (q < 0)

@@ -188,7 +188,7 @@ void h_pesantren_get(struct req *r) {
   struct db_text doc = {0};
   const char *id = req_uuid_var(r, 0);
   struct db_conn *db;
-  if (id == NULL || req_query_none(r) != 0 || (db = req_db(r)) == NULL)
+  if (id == NULL || (db = req_db(r)) == NULL)
     return;
   enum dbq q = repo_pesantren_get_text(db, id, &doc);
   if (q < 0)

@@ -76,14 +76,14 @@ out:
 void h_regions_get(struct req *r) {
   json_t *region = NULL;
   struct db_conn *db;
-  if (req_query_none(r) != 0 || (db = req_db(r)) == NULL)
+  if ((db = req_db(r)) == NULL)
     return;
   enum dbq q = repo_regions_get(db, r->vars[0], &region);
   if (q < 0)
     reply_db(r, q);
   else if (q == DBQ_NONE)
     reply_problem(r, 404, "No region has this code.");
-  else
-    reply_json(r, 200, region);
+  else if (!req_not_modified(r, region))
+    reply_resource(r, 200, region);
   json_decref(region);
 }

@@ -113,7 +113,7 @@ void h_users_get(struct req *r) {
   json_t *doc = NULL;
   const char *id = req_uuid_var(r, 0);
   struct db_conn *db;
-  if (id == NULL || req_query_none(r) != 0 || (db = req_db(r)) == NULL)
+  if (id == NULL || (db = req_db(r)) == NULL)
     return;
   enum dbq q = repo_users_get(db, id, &doc);
   if (q < 0)

@@ -7,6 +7,7 @@
 
 enum route_flags {
   ROUTE_PUBLIC = 1,   /* no authentication */
+  ROUTE_NO_QUERY = 2, /* a single read: any query parameter is a 400 */
 };
 
 /* One operation: method, path pattern with {name} segments, handler, and the

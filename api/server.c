@@ -157,6 +157,8 @@ static void route_request(struct req *r) {
       return;
     }
   }
+  if ((r->route->flags & ROUTE_NO_QUERY) && req_query_none(r) != 0)
+    return;
   r->route->handler(r);
 }
 

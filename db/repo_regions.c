@@ -4,8 +4,7 @@
 
 static const struct db_stmt regions_list = {
   "repo_regions_list",
-  "SELECT coalesce(json_agg(json_build_object('code', code, 'name', name, 'kind', kind) ORDER BY code), '[]')"
-  " FROM regions",
+  "SELECT coalesce(json_agg(region_json(r) ORDER BY r.code), '[]') FROM regions r",
   0,
 };
 
@@ -15,7 +14,7 @@ enum dbq repo_regions_list(struct db_conn *conn, json_t **out) {
 
 static const struct db_stmt regions_get = {
   "repo_regions_get",
-  "SELECT json_build_object('code', code, 'name', name, 'kind', kind) FROM regions WHERE code = $1",
+  "SELECT region_json(r) FROM regions r WHERE r.code = $1",
   1,
 };
 

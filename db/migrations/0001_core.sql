@@ -118,10 +118,13 @@ BEGIN
   END;
 END $$;
 
+-- The contract names a change's fields type and time; entity and at say the
+-- same and match the audit trail's names, so both are given.
 CREATE FUNCTION change_json(c changes) RETURNS json
 LANGUAGE sql STABLE AS $$
-  SELECT json_build_object('entity', c.entity, 'id', c.entity_id, 'version', c.version, 'action', c.action,
-                           'at', opop_ts(c.at), 'path', change_path(c.entity, c.entity_id))
+  SELECT json_build_object('type', c.entity, 'entity', c.entity, 'id', c.entity_id, 'version', c.version,
+                           'action', c.action, 'time', opop_ts(c.at), 'at', opop_ts(c.at),
+                           'path', change_path(c.entity, c.entity_id))
 $$;
 
 -- What a row looks like in the audit trail: secret columns keep their name
@@ -201,7 +204,10 @@ END $$;
 CREATE TABLE regions (
   code text PRIMARY KEY CHECK (code ~ '^35\.[0-9]{2}$'),
   name text NOT NULL,
-  kind text NOT NULL CHECK (kind IN ('kabupaten', 'kota'))
+  kind text NOT NULL CHECK (kind IN ('kabupaten', 'kota')),
+  version integer NOT NULL DEFAULT 1,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
 );
 INSERT INTO regions (code, name, kind) VALUES
   ('35.01', 'Kabupaten Pacitan', 'kabupaten'),
@@ -242,6 +248,13 @@ INSERT INTO regions (code, name, kind) VALUES
   ('35.77', 'Kota Madiun', 'kota'),
   ('35.78', 'Kota Surabaya', 'kota'),
   ('35.79', 'Kota Batu', 'kota');
+
+-- The code is a region's identity; the rows never change after loading.
+CREATE FUNCTION region_json(r regions) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT json_build_object('code', r.code, 'name', r.name, 'kind', r.kind, 'version', r.version,
+                           'created_at', opop_ts(r.created_at), 'updated_at', opop_ts(r.updated_at))
+$$;
 
 CREATE TABLE pesantren (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

@@ -149,7 +149,9 @@ test('an item has the documented shape and the feed starts at the beginning', as
   const items = r.json.items;
   assert.ok(items.length >= 1);
   for (const item of items) {
-    assert.deepEqual(Object.keys(item).sort(), ['action', 'at', 'entity', 'id', 'path', 'version']);
+    assert.deepEqual(Object.keys(item).sort(), ['action', 'at', 'entity', 'id', 'path', 'time', 'type', 'version']);
+    assert.equal(item.type, item.entity);
+    assert.equal(item.time, item.at);
     assert.match(item.at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     assert.ok(['created', 'updated', 'deleted'].includes(item.action));
   }

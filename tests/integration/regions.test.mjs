@@ -35,7 +35,7 @@ test('the list holds the 38 regions, 29 kabupaten and 9 kota, in code order', as
   const codes = items.map((x) => x.code);
   assert.deepEqual(codes, [...codes].sort());
   for (const x of items) {
-    assert.deepEqual(Object.keys(x).sort(), ['code', 'kind', 'name']);
+    assert.deepEqual(Object.keys(x).sort(), ['code', 'created_at', 'kind', 'name', 'updated_at', 'version']);
     const n = Number(x.code.slice(3));
     assert.match(x.code, /^35\.\d\d$/);
     if (x.kind === 'kabupaten') {
@@ -49,7 +49,12 @@ test('the list holds the 38 regions, 29 kabupaten and 9 kota, in code order', as
   }
   assert.equal(items.filter((x) => x.kind === 'kabupaten').length, 29);
   assert.equal(items.filter((x) => x.kind === 'kota').length, 9);
-  assert.deepEqual(items.find((x) => x.code === '35.78'), { code: '35.78', name: 'Kota Surabaya', kind: 'kota' });
+  const surabaya = items.find((x) => x.code === '35.78');
+  assert.deepEqual({ code: surabaya.code, name: surabaya.name, kind: surabaya.kind },
+    { code: '35.78', name: 'Kota Surabaya', kind: 'kota' });
+  assert.equal(surabaya.version, 1);
+  assert.match(surabaya.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  assert.match(surabaya.updated_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 });
 
 test('the default page is 20 and paging returns every region once', async () => {
@@ -90,7 +95,13 @@ test('list parameters are checked', async () => {
 test('one region by code', async () => {
   const r = await api.get('/v1/regions/35.01');
   assert.equal(r.status, 200);
-  assert.deepEqual(r.json, { code: '35.01', name: 'Kabupaten Pacitan', kind: 'kabupaten' });
+  const { version, created_at: created, updated_at: updated, ...rest } = r.json;
+  assert.deepEqual(rest, { code: '35.01', name: 'Kabupaten Pacitan', kind: 'kabupaten' });
+  assert.equal(version, 1);
+  assert.ok(created && updated);
+  assert.equal(r.headers.get('etag'), '"1"');
+  const again = await api.get('/v1/regions/35.01', { 'If-None-Match': '"1"' });
+  assert.equal(again.status, 304);
   assert.equal((await api.get('/v1/regions/35.79')).json.name, 'Kota Batu');
   for (const code of ['35.00', '35.30', '35.80', '36.01', 'surabaya', '35.7', '35.788', '%20']) {
     expectProblem(assert, await api.get(`/v1/regions/${code}`), 404);
