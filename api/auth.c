@@ -89,6 +89,11 @@ static enum dbq login_ok_tx(struct db_conn *conn, void *arg) {
   return repo_auth_login_ok(conn, t->email, t->user_id, t->hash, t->ttl_s, &t->out);
 }
 
+static enum dbq login_locked_tx(struct db_conn *conn, void *arg) {
+  struct login_tx *t = arg;
+  return repo_auth_login_locked(conn, t->email, t->user_id);
+}
+
 static enum dbq login_failed_tx(struct db_conn *conn, void *arg) {
   struct login_tx *t = arg;
   return repo_auth_login_failed(conn, t->email, t->user_id, t->max_failures, t->lock_s);
@@ -149,11 +154,16 @@ void h_auth_login(struct req *r) {
     reply_db(r, q);
     goto out;
   }
+  t.user_id = user ? json_string_value(json_object_get(user, "id")) : NULL;
   if (locked_for > 0) {
-    answer_locked(r, locked_for);
+    struct db_actor actor = req_actor(r);
+    q = db_tx(db, &actor, login_locked_tx, &t);
+    if (q < 0)
+      reply_db(r, q);
+    else
+      answer_locked(r, locked_for);
     goto out;
   }
-  t.user_id = user ? json_string_value(json_object_get(user, "id")) : NULL;
   if (password_matches(user, json_string_value(json_object_get(body, "password")))) {
     login_succeeded(r, &t, db);
     goto out;

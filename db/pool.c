@@ -115,7 +115,11 @@ static int conn_open(struct db_conn *c) {
   if (c->pg && PQstatus(c->pg) == CONNECTION_OK)
     return 0;
   conn_close(c);
-  c->pg = PQconnectdb(c->conninfo);
+  /* A default connect_timeout comes first so the configured string can override
+   * it: an unreachable host must not hold a request for minutes. */
+  static const char *const keys[] = {"connect_timeout", "dbname", NULL};
+  const char *const vals[] = {"5", c->conninfo, NULL};
+  c->pg = PQconnectdbParams(keys, vals, 1);
   if (PQstatus(c->pg) != CONNECTION_OK) {
     record_error(c, NULL, PQerrorMessage(c->pg));
     conn_close(c);

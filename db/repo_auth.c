@@ -128,6 +128,19 @@ enum dbq repo_auth_login_failed(struct db_conn *conn, const char *email, const c
   return db_command(conn, &auth_login_failed, vals);
 }
 
+static const struct db_stmt auth_login_locked = {
+  "repo_auth_login_locked",
+  "INSERT INTO audit_events (actor_id, actor_kind, request_id, entity, entity_id, action, after)"
+  " VALUES ($2::uuid, 'user', nullif(current_setting('opop.request_id', true), ''), 'user', $2::uuid,"
+  " 'login_locked', jsonb_build_object('email', $1::text))",
+  2,
+};
+
+enum dbq repo_auth_login_locked(struct db_conn *conn, const char *email, const char *user_id) {
+  const char *vals[2] = {email, user_id};
+  return db_command(conn, &auth_login_locked, vals);
+}
+
 static const struct db_stmt auth_logout = {
   "repo_auth_logout",
   "WITH t AS (UPDATE tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING user_id)"

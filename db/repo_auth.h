@@ -31,6 +31,8 @@ enum dbq repo_auth_login_ok(struct db_conn *conn, const char *email, const char 
 /* In a transaction: counts a failure (locking after max_failures) and audits it. */
 enum dbq repo_auth_login_failed(struct db_conn *conn, const char *email, const char *user_id, int max_failures,
                                 int lock_s);
+/* Audits a sign-in refused because the email is locked (the count is left alone). */
+enum dbq repo_auth_login_locked(struct db_conn *conn, const char *email, const char *user_id);
 enum dbq repo_auth_logout(struct db_conn *conn, const char *token_id);
 /* The caller's own record: a user, or an API key. */
 enum dbq repo_auth_me(struct db_conn *conn, const char *kind, const char *id, json_t **out);

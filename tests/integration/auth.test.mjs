@@ -121,6 +121,9 @@ test('repeated failed logins lock the account for a while, then it recovers', as
   expectProblem(assert, locked, 429);
   const retry = Number(locked.headers.get('retry-after'));
   assert.ok(retry >= 1 && retry <= LOCK_SECONDS, `Retry-After ${retry}`);
+  // The refused attempt is in the audit trail too.
+  const audit = await s.api(admin).get(`/v1/audit-events?entity=user&entity_id=${u.id}`);
+  assert.ok(audit.json.items.some((e) => e.action === 'login_locked'), audit.text);
   // Other accounts are not affected, and tokens already given keep working.
   assert.equal((await login(ADMIN_EMAIL, ADMIN_PASSWORD)).status, 200);
   assert.equal((await s.api(u.token).get('/v1/me')).status, 200);
