@@ -1,8 +1,9 @@
 /* Reports. Each reads the rollups of 0005_reports.sql: report_totals (per
  * programme or none, year, indicator, region and cohort) for the province,
- * region, cohort and programme figures; report_pillars and
- * report_pillar_certified for the pesantren of a pillar. The arithmetic lives
- * in the SQL functions report_actual, report_pct and report_num.
+ * region, cohort and programme figures, with report_cohorts for the size of
+ * each cohort; report_pillars and report_pillar_certified for the pesantren
+ * of a pillar. The arithmetic lives in the SQL functions report_actual,
+ * report_pct and report_num.
  *
  * Every statement takes $1 = include_unverified and $2 = year, and adds up,
  * for each group, the counted values' total, their count, the total of each
@@ -94,8 +95,7 @@ enum dbq repo_report_regions(struct db_conn *conn, const struct report_query *rq
 /* $3 indicator id; $2 a year, or NULL for every year with counted values. */
 #define COHORTS_SQL(cond)                                                                                   \
   "WITH ind AS (SELECT i.id, i.code, i.aggregation FROM indicators i WHERE i.id = $3::uuid),"               \
-  " cohort AS (SELECT cohort_year, count(*) AS pesantren FROM pesantren WHERE cohort_year IS NOT NULL"      \
-  "   GROUP BY cohort_year),"                                                                               \
+  " cohort AS (SELECT cohort_year, pesantren FROM report_cohorts WHERE pesantren > 0),"                     \
   " agg AS (SELECT f.cohort_year, f.year, " TOTALS " FROM report_totals f"                                  \
   "   WHERE f.program_id IS NULL AND f.indicator_id = $3::uuid AND f.cohort_year IS NOT NULL " cond        \
   "   GROUP BY f.cohort_year, f.year HAVING sum(" PICK("pesantren") ") > 0),"                              \

@@ -22,6 +22,9 @@
 --   *_last      the total of the facts' *_last (0 for a fact without one)
 --   *_pesantren how many facts have at least one value of that kind
 -- report_products: per product, the last day it holds a certification.
+-- report_cohorts: how many pesantren each cohort has.
+-- report_members, report_pillars, report_pillar_certified: who belongs to
+-- each pillar in each year, and what they add up to (see "pillars" below).
 
 CREATE TABLE report_facts (
   year integer NOT NULL,
@@ -287,6 +290,35 @@ CREATE TRIGGER report_pesantren_move AFTER UPDATE OF region_code, cohort_year ON
   FOR EACH ROW WHEN (OLD.region_code IS DISTINCT FROM NEW.region_code OR OLD.cohort_year IS DISTINCT FROM NEW.cohort_year)
   EXECUTE FUNCTION report_pesantren_moved();
 
+-- ---- cohorts ----
+
+-- How many pesantren each cohort has, kept as pesantren come, go and change
+-- cohort.
+CREATE TABLE report_cohorts (
+  cohort_year integer PRIMARY KEY,
+  pesantren integer NOT NULL
+);
+
+CREATE FUNCTION report_cohorts_count(cohort integer, sign integer) RETURNS void
+LANGUAGE sql AS $$
+  INSERT INTO report_cohorts AS c SELECT cohort, sign WHERE cohort IS NOT NULL
+  ON CONFLICT (cohort_year) DO UPDATE SET pesantren = c.pesantren + EXCLUDED.pesantren
+$$;
+
+CREATE FUNCTION report_cohorts_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    PERFORM report_cohorts_count(OLD.cohort_year, -1);
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    PERFORM report_cohorts_count(NEW.cohort_year, 1);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER report_cohorts_change AFTER INSERT OR DELETE OR UPDATE OF cohort_year ON pesantren
+  FOR EACH ROW EXECUTE FUNCTION report_cohorts_changed();
+
 -- ---- products ----
 
 -- Products as the pillars report counts them: the last day a product holds a
@@ -483,7 +515,10 @@ CREATE FUNCTION report_rollups_rebuild() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   LOCK TABLE measurements, pesantren, products, enrolments, programs IN SHARE MODE;
-  TRUNCATE report_facts, report_totals, report_products, report_members, report_pillars, report_pillar_certified;
+  TRUNCATE report_facts, report_totals, report_cohorts, report_products, report_members, report_pillars,
+           report_pillar_certified;
+  INSERT INTO report_cohorts
+  SELECT cohort_year, count(*) FROM pesantren WHERE cohort_year IS NOT NULL GROUP BY cohort_year;
   PERFORM report_facts_refresh(ARRAY(
     SELECT DISTINCT report_key_of(m) FROM measurements m WHERE m.status IN ('verified', 'submitted')));
   INSERT INTO report_products SELECT id, pesantren_id, report_certified_until(certifications) FROM products;
@@ -496,37 +531,43 @@ BEGIN
 END $$;
 
 -- ---- the arithmetic of the reports ----
+-- In PL/pgSQL: these are called once per row of an answer with computed
+-- arguments, which SQL functions would not inline, and a SQL function that is
+-- not inlined costs far more per call.
 
 -- An indicator's actual from the totals of the counted values: sum is their
 -- total (0 without any), avg is their mean, last is the total over pesantren
 -- of each pesantren's latest value; avg and last are null without values.
 CREATE FUNCTION report_actual(aggregation text, total numeric, n numeric, last_total numeric) RETURNS numeric
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE aggregation
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  RETURN CASE aggregation
     WHEN 'sum' THEN coalesce(total, 0)
     WHEN 'avg' THEN total / nullif(n, 0)
     ELSE last_total
-  END
-$$;
+  END;
+END $$;
 
 -- actual / target x 100 (target / actual x 100 when lower is better), rounded
 -- half away from zero to 2 decimals; null without a target, without an actual,
 -- or when the divisor is 0.
 CREATE FUNCTION report_pct(actual numeric, target numeric, higher_is_better boolean) RETURNS numeric
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  RETURN CASE
     WHEN higher_is_better THEN round(actual * 100 / nullif(target, 0), 2)
     ELSE round(target * 100 / nullif(actual, 0), 2)
-  END
-$$;
+  END;
+END $$;
 
 -- A numeric as a JSON number a client can parse: whole numbers up to 2^63 as
 -- integers, anything else as the nearest double.
 CREATE FUNCTION report_num(x numeric) RETURNS json
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  RETURN CASE
     WHEN x IS NULL THEN NULL
     WHEN x = trunc(x) AND abs(x) < 9000000000000000000 THEN to_json(x::bigint)
     ELSE to_json(x::double precision)
-  END
-$$;
+  END;
+END $$;

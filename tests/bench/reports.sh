@@ -8,7 +8,7 @@
 #
 # usage: tests/bench/reports.sh
 # env:   OPOP_BIN (build/opop-api), N_PESANTREN (10000), N_MEASUREMENTS (2000000),
-#        REQUESTS (20), WARMUP (3), BENCH_DIR (a new temp dir; kept when KEEP=1,
+#        REQUESTS (20), WARMUP (30: every pooled connection then runs the generic plan), BENCH_DIR (a new temp dir; kept when KEEP=1,
 #        and then reused: an existing data set is not generated again),
 #        OPOP_PG_FSYNC (off: only the load writes)
 set -euo pipefail
@@ -16,7 +16,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${OPOP_BIN:-$root/build/opop-api}
 requests=${REQUESTS:-20}
-warmup=${WARMUP:-3}
+warmup=${WARMUP:-30}
 dir=${BENCH_DIR:-$(mktemp -d /tmp/opop-reports-bench.XXXXXX)}
 db=opop_reports_bench
 key="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -100,10 +100,11 @@ measure() {
 }
 
 echo
-echo "$(psql -d "$db" -Atc "SELECT format('%s pesantren, %s measurements (%s verified), %s rollup rows, %s programme rollup rows',
+psql -d "$db" -Atc "SELECT format('%s pesantren, %s measurements (%s verified); rollups: %s facts, %s totals, %s pillar members',
   (SELECT count(*) FROM pesantren), (SELECT count(*) FROM measurements),
   (SELECT count(*) FROM measurements WHERE status = 'verified'), (SELECT count(*) FROM report_facts),
-  (SELECT count(*) FROM report_program_facts))"); $requests requests each, one at a time"
+  (SELECT count(*) FROM report_totals), (SELECT count(*) FROM report_members))"
+echo "$requests requests of each report, one at a time, after $warmup untimed; milliseconds"
 echo
 printf '| %-58s | %-4s | %8s | %8s | %8s |\n' "report" "as" "median" "p95" "max"
 printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "------" "----------" "----------" "----------"

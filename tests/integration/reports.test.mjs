@@ -681,8 +681,12 @@ test('the rollups give exactly what a plain recomputation gives, after random in
     changes.push(`UPDATE measurements SET value = value + ${n + 1} WHERE id = ${one("status IN ('verified', 'submitted')")}`);
     changes.push(`DELETE FROM measurements WHERE id = ${one("status = 'verified'")}`);
   }
-  changes.push(`UPDATE measurements SET program_id = NULL WHERE id = ${one('program_id IS NOT NULL')}`);
-  changes.push(`UPDATE measurements SET program_id = ${lit(programs[1])} WHERE id = ${one('program_id IS NULL')}`);
+  const free = (prog) => `NOT EXISTS (SELECT 1 FROM measurements o WHERE o.indicator_id = measurements.indicator_id
+         AND o.pesantren_id = measurements.pesantren_id AND o.period = measurements.period
+         AND o.program_id IS NOT DISTINCT FROM ${prog})`;
+  changes.push(`UPDATE measurements SET program_id = NULL WHERE id = ${one('program_id IS NOT NULL')} AND ${free('NULL::uuid')}`);
+  changes.push(`UPDATE measurements SET program_id = ${lit(programs[1])}
+       WHERE id = ${one('program_id IS NULL')} AND ${free(`${lit(programs[1])}::uuid`)}`);
   // a period moved to the other year, kept unique per key
   changes.push(`UPDATE measurements SET period = '2028-07' WHERE id IN (SELECT DISTINCT ON (indicator_id, pesantren_id, program_id) id
          FROM ${m} AND period LIKE '2027%' ORDER BY indicator_id, pesantren_id, program_id, seq)
