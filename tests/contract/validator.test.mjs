@@ -9,11 +9,14 @@ const v = createValidator(loadSpec());
 const H = (h) => new Headers({ 'x-request-id': 'abc', ...h });
 const json = 'application/json';
 const problem = 'application/problem+json';
-const region = { code: '35.78', name: 'Kota Surabaya', kind: 'kota' };
+const region = {
+  code: '35.78', name: 'Kota Surabaya', kind: 'kota', version: 1,
+  created_at: '2024-04-25T09:00:00Z', updated_at: '2024-04-25T09:00:00Z',
+};
 const prob = (status, extra = {}) => JSON.stringify({ type: '/problems/x', title: 'X', status, detail: 'x', ...extra });
 
 test('a right answer passes', () => {
-  const r = v.check('GET', '/v1/regions/35.78', 200, H({ 'content-type': json }), JSON.stringify(region));
+  const r = v.check('GET', '/v1/regions/35.78', 200, H({ 'content-type': json, etag: '"1"' }), JSON.stringify(region));
   assert.deepEqual(r, { operation: 'GET /v1/regions/{code}', problems: [] });
 });
 
@@ -62,8 +65,9 @@ test('a body on a documented empty answer is caught', () => {
 });
 
 test('HEAD is checked as the GET operation, without a body', () => {
-  assert.deepEqual(v.check('HEAD', '/v1/regions/35.78', 200, H({ 'content-type': json }), ''), { operation: 'GET /v1/regions/{code}', problems: [] });
-  assert.match(v.check('HEAD', '/v1/regions/35.78', 200, H({ 'content-type': json }), '{}').problems.join(), /body/);
+  const h = H({ 'content-type': json, etag: '"1"' });
+  assert.deepEqual(v.check('HEAD', '/v1/regions/35.78', 200, h, ''), { operation: 'GET /v1/regions/{code}', problems: [] });
+  assert.match(v.check('HEAD', '/v1/regions/35.78', 200, h, '{}').problems.join(), /body/);
 });
 
 test('a pesantren summary (a pesantren with more fields) validates, and an unknown field in it does not', () => {
