@@ -149,8 +149,8 @@ typedef enum dbq (*report_fn)(struct db_conn *conn, const struct report_query *r
 
 /* Runs report and answers head (stolen) with its items, or the CSV of the
  * items with columns (NULL-terminated) in that order. */
-static void run_report(struct req *r, struct db_conn *db, const struct report_args *a, report_fn report,
-                       json_t *head, const char *const *columns) {
+static void run_report(struct req *r, struct db_conn *db, const struct report_args *a, report_fn report, json_t *head,
+                       const char *const *columns) {
   json_t *items = NULL;
   enum dbq q = report(db, &a->q, &items);
   reply_header(r, "Vary", "Accept");
@@ -168,8 +168,7 @@ static void run_report(struct req *r, struct db_conn *db, const struct report_ar
 
 static json_t *head_new(const struct report_args *a, json_t *filters) {
   json_object_set_new(filters, "include_unverified", json_boolean(a->q.include_unverified));
-  return json_pack("{s:o, s:o}", "year", a->q.year ? json_integer(atoi(a->q.year)) : json_null(), "filters",
-                   filters);
+  return json_pack("{s:o, s:o}", "year", a->q.year ? json_integer(atoi(a->q.year)) : json_null(), "filters", filters);
 }
 
 /* ---- parameters ---- */
@@ -253,9 +252,9 @@ static int parse_indicator(struct req *r, struct db_conn *db, struct report_args
 void h_reports_achievement(struct req *r) {
   static const char *const allowed[] = {"year", "pillar", "region_code", "program_id", "include_unverified", NULL};
   static const char *const pillars[] = {"pesantrenpreneur", "santripreneur", "sosiopreneur", NULL};
-  static const char *const columns[] = {"indicator_code", "indicator_name", "unit", "pillar", "aggregation",
-                                        "higher_is_better", "target", "actual", "achievement_pct",
-                                        "pesantren_reporting", NULL};
+  static const char *const columns[] = {"indicator_code",  "indicator_name",      "unit",   "pillar",
+                                        "aggregation",     "higher_is_better",    "target", "actual",
+                                        "achievement_pct", "pesantren_reporting", NULL};
   struct report_args a = {0};
   struct db_conn *db;
   if (parse_common(r, &a, allowed, 1) != 0 || req_query_enum(r, "pillar", pillars, &a.q.pillar) != 0 ||
@@ -268,39 +267,37 @@ void h_reports_achievement(struct req *r) {
   }
   if ((db = req_db(r)) == NULL || (a.q.program_id && check_program(r, db, a.q.program_id) != 0))
     return;
-  json_t *filters = json_pack("{s:s?, s:s?, s:s?}", "pillar", a.q.pillar, "region_code", a.q.region_code,
-                              "program_id", a.q.program_id);
+  json_t *filters = json_pack("{s:s?, s:s?, s:s?}", "pillar", a.q.pillar, "region_code", a.q.region_code, "program_id",
+                              a.q.program_id);
   run_report(r, db, &a, repo_report_achievement, head_new(&a, filters), columns);
 }
 
 void h_reports_regions(struct req *r) {
   static const char *const allowed[] = {"indicator", "year", "include_unverified", NULL};
-  static const char *const columns[] = {"region_code", "region_name", "indicator_code", "target", "actual",
-                                        "achievement_pct", "pesantren_reporting", NULL};
+  static const char *const columns[] = {"region_code", "region_name",     "indicator_code",      "target",
+                                        "actual",      "achievement_pct", "pesantren_reporting", NULL};
   struct report_args a = {0};
   struct db_conn *db;
   if (parse_common(r, &a, allowed, 1) != 0 || (db = req_db(r)) == NULL || parse_indicator(r, db, &a) != 0)
     return;
-  run_report(r, db, &a, repo_report_regions, head_new(&a, json_pack("{s:s}", "indicator", a.indicator_code)),
-             columns);
+  run_report(r, db, &a, repo_report_regions, head_new(&a, json_pack("{s:s}", "indicator", a.indicator_code)), columns);
 }
 
 void h_reports_cohorts(struct req *r) {
   static const char *const allowed[] = {"indicator", "year", "include_unverified", NULL};
-  static const char *const columns[] = {"cohort_year", "year", "indicator_code", "pesantren",
-                                        "pesantren_reporting", "actual", NULL};
+  static const char *const columns[] = {"cohort_year", "year", "indicator_code", "pesantren", "pesantren_reporting",
+                                        "actual",      NULL};
   struct report_args a = {0};
   struct db_conn *db;
   if (parse_common(r, &a, allowed, 0) != 0 || (db = req_db(r)) == NULL || parse_indicator(r, db, &a) != 0)
     return;
-  run_report(r, db, &a, repo_report_cohorts, head_new(&a, json_pack("{s:s}", "indicator", a.indicator_code)),
-             columns);
+  run_report(r, db, &a, repo_report_cohorts, head_new(&a, json_pack("{s:s}", "indicator", a.indicator_code)), columns);
 }
 
 void h_reports_pillars(struct req *r) {
   static const char *const allowed[] = {"year", "include_unverified", NULL};
-  static const char *const columns[] = {"pillar", "programs", "enrolled_pesantren", "graduated_pesantren",
-                                        "products", "certified_products", "santri_trained", NULL};
+  static const char *const columns[] = {"pillar",   "programs",           "enrolled_pesantren", "graduated_pesantren",
+                                        "products", "certified_products", "santri_trained",     NULL};
   struct report_args a = {0};
   struct db_conn *db;
   if (parse_common(r, &a, allowed, 1) != 0 || (db = req_db(r)) == NULL)

@@ -7,12 +7,12 @@
 #include "db.h"
 
 struct report_query {
-  int include_unverified;    /* 1: submitted values count too */
-  const char *year;          /* decimal text; NULL = every year (cohorts only) */
-  const char *pillar;        /* achievement: NULL = every indicator */
-  const char *region_code;   /* achievement: NULL = the whole province */
-  const char *program_id;    /* achievement: NULL = every programme and none */
-  const char *indicator_id;  /* regions and cohorts: the indicator */
+  int include_unverified;   /* 1: submitted values count too */
+  const char *year;         /* decimal text; NULL = every year (cohorts only) */
+  const char *pillar;       /* achievement: NULL = every indicator */
+  const char *region_code;  /* achievement: NULL = the whole province */
+  const char *program_id;   /* achievement: NULL = every programme and none */
+  const char *indicator_id; /* regions and cohorts: the indicator */
 };
 
 /* One row per indicator (of the pillar, and those of every pillar). */

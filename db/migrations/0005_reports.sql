@@ -530,6 +530,36 @@ BEGIN
   PERFORM report_pillars_add(ARRAY(SELECT m FROM report_members m), 1);
 END $$;
 
+-- ---- what the reports read ----
+
+-- The totals and the pillars with the figures a report counts: verified
+-- values only, or also the submitted ones when unverified is true. Plain SQL,
+-- so the planner inlines them and the conditions of a report reach the
+-- indexes.
+CREATE FUNCTION report_totals_counted(unverified boolean)
+RETURNS TABLE (program_id uuid, year integer, indicator_id uuid, region_code text, cohort_year integer,
+               n bigint, total numeric, last_total numeric, pesantren integer)
+LANGUAGE sql STABLE AS $$
+  SELECT t.program_id, t.year, t.indicator_id, t.region_code, t.cohort_year,
+         CASE WHEN unverified THEN t.all_n ELSE t.ver_n END,
+         CASE WHEN unverified THEN t.all_sum ELSE t.ver_sum END,
+         CASE WHEN unverified THEN t.all_last ELSE t.ver_last END,
+         CASE WHEN unverified THEN t.all_pesantren ELSE t.ver_pesantren END
+    FROM report_totals t
+$$;
+
+CREATE FUNCTION report_pillars_counted(unverified boolean)
+RETURNS TABLE (year integer, pillar text, enrolled integer, graduated integer, products integer,
+               n bigint, total numeric, last_total numeric, pesantren integer)
+LANGUAGE sql STABLE AS $$
+  SELECT p.year, p.pillar, p.enrolled, p.graduated, p.products,
+         CASE WHEN unverified THEN p.all_n ELSE p.ver_n END,
+         CASE WHEN unverified THEN p.all_sum ELSE p.ver_sum END,
+         CASE WHEN unverified THEN p.all_last ELSE p.ver_last END,
+         CASE WHEN unverified THEN p.all_pesantren ELSE p.ver_pesantren END
+    FROM report_pillars p
+$$;
+
 -- ---- the arithmetic of the reports ----
 -- In PL/pgSQL: these are called once per row of an answer with computed
 -- arguments, which SQL functions would not inline, and a SQL function that is

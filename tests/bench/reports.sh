@@ -87,13 +87,18 @@ stats() {
     printf "%8.1f %8.1f %8.1f", m, t[p], t[NR] }'
 }
 
-measure() {
+# warms the report up; fails the run unless it answers 200
+warm() {
   local path=$1 accept=$2 i status
   for i in $(seq "$warmup"); do
     curl -s -o /dev/null -H "Authorization: Bearer $key" -H "Accept: $accept" "$base/$path"
   done
   status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $key" -H "Accept: $accept" "$base/$path")
   [ "$status" = 200 ] || { echo "$path answered $status" >&2; exit 1; }
+}
+
+measure() {
+  local path=$1 accept=$2 i
   for i in $(seq "$requests"); do
     curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $key" -H "Accept: $accept" "$base/$path"
   done | stats
@@ -110,10 +115,12 @@ printf '| %-58s | %-4s | %8s | %8s | %8s |\n' "report" "as" "median" "p95" "max"
 printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "------" "----------" "----------" "----------"
 for c in "${cases[@]}"; do
   shown=${c/$program/<id>}
+  warm "$c" application/json
   read -r med p95 max <<<"$(measure "$c" application/json)"
   printf '| %-58s | %-4s | %8s | %8s | %8s |\n' "$shown" json "$med" "$p95" "$max"
 done
 for c in "achievement?year=2024" "regions?indicator=OMZET&year=2024"; do
+  warm "$c" text/csv
   read -r med p95 max <<<"$(measure "$c" text/csv)"
   printf '| %-58s | %-4s | %8s | %8s | %8s |\n' "$c" csv "$med" "$p95" "$max"
 done
