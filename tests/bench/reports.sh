@@ -39,6 +39,7 @@ cleanup() {
 trap cleanup EXIT
 
 [ -x "$bin" ] || { echo "no server binary at $bin (set OPOP_BIN)" >&2; exit 1; }
+chmod 755 "$dir" # the cluster's owner (postgres, when we are root) must reach its folder
 OPOP_PG_FSYNC=${OPOP_PG_FSYNC:-off} opop_pg_start "$dir/pg"
 url="host=$PGHOST port=$PGPORT dbname=$db user=$PGUSER"
 
