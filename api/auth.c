@@ -3,10 +3,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <yder.h>
 
 #include "http.h"
 #include "reply.h"
 #include "repo_auth.h"
+#include "router.h"
 #include "validate.h"
 
 void auth_secret_new(char *out, size_t outlen) {
@@ -45,17 +47,22 @@ static void caller_fill(struct caller *c, struct auth_caller *found) {
   found->region_codes = NULL;
 }
 
-int mw_authenticate(struct req *r) {
+/* The stored hash of the Bearer secret: 0, or -1 after answering 401. */
+static int bearer_hash(struct req *r, char hash[65]) {
   const char *h = req_header(r, "Authorization");
-  char hash[65];
-  struct auth_caller found;
   if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0' || strlen(h + 7) > 512) {
     reply_problem(r, 401, "Send a login token or API key as 'Authorization: Bearer <token>'.");
     return -1;
   }
   auth_secret_hash(h + 7, hash);
-  struct db_conn *db = req_db(r);
-  if (db == NULL)
+  return 0;
+}
+
+int mw_authenticate(struct req *r) {
+  char hash[65];
+  struct auth_caller found;
+  struct db_conn *db;
+  if (bearer_hash(r, hash) != 0 || (db = req_db(r)) == NULL)
     return -1;
   enum dbq q = repo_auth_lookup(db, hash, &found);
   if (q < 0) {
@@ -63,12 +70,38 @@ int mw_authenticate(struct req *r) {
     return -1;
   }
   if (q == DBQ_NONE) {
-    reply_problem(r, 401, "The token or API key is unknown, expired or revoked.");
+    reply_problem(r, 401, AUTH_UNKNOWN_DETAIL);
     return -1;
   }
   caller_fill(&r->caller, &found);
   return 0;
 }
+
+/* Judges the caller of a lookup sent ahead, before the request's first
+ * statement's result is used: the caller must exist and its role be allowed
+ * on the route. */
+static const char *gate_caller(struct auth_caller *found, void *arg) {
+  struct req *r = arg;
+  if (found == NULL)
+    return AUTH_SQLSTATE_UNKNOWN;
+  caller_fill(&r->caller, found);
+  return r->caller.role & r->route->roles ? NULL : AUTH_SQLSTATE_ROLE;
+}
+
+int mw_authenticate_ahead(struct req *r) {
+  char hash[65];
+  struct db_conn *db;
+  if (bearer_hash(r, hash) != 0 || (db = req_db(r)) == NULL)
+    return -1;
+  if (repo_auth_lookup_ahead(db, hash, gate_caller, r) < 0) {
+    reply_problem(r, 500, "An unexpected error occurred; it has been logged.");
+    y_log_message(Y_LOG_LEVEL_ERROR, "mw_authenticate_ahead: out of memory [%s]", r->request_id);
+    return -1;
+  }
+  return 0;
+}
+
+enum dbq mw_authenticate_settle(struct req *r) { return r->db ? repo_auth_settle(r->db) : DBQ_NONE; }
 
 static const struct vfield login_fields[] = {
   {"email", V_STRING, V_REQUIRED | V_TRIM, 1, 254, NULL, NULL},

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <yder.h>
 
+#include "auth.h"
 #include "constraints.h"
 #include "list.h"
 
@@ -176,6 +177,11 @@ void reply_db(struct req *r, enum dbq q) {
   const struct db_error *e = r->db ? db_last_error(r->db) : NULL;
   if (q == DBQ_UNAVAILABLE || e == NULL) {
     reply_problem(r, 503, "The database is unavailable; try again shortly.");
+    return;
+  }
+  if (strcmp(e->sqlstate, AUTH_SQLSTATE_UNKNOWN) == 0 || strcmp(e->sqlstate, AUTH_SQLSTATE_ROLE) == 0) {
+    int unknown = strcmp(e->sqlstate, AUTH_SQLSTATE_UNKNOWN) == 0;
+    reply_problem(r, unknown ? 401 : 403, unknown ? AUTH_UNKNOWN_DETAIL : AUTH_ROLE_DETAIL);
     return;
   }
   if (strncmp(e->sqlstate, "23", 2) == 0) {

@@ -8,6 +8,11 @@
 enum route_flags {
   ROUTE_PUBLIC = 1,   /* no authentication */
   ROUTE_NO_QUERY = 2, /* a single read: any query parameter is a 400 */
+  /* The caller is looked up in the same round trip as the handler's first
+   * statement (mw_authenticate_ahead): only for reads whose handler uses
+   * nothing of the caller before that statement, and whose statement is cheap
+   * (it runs before the caller is known; its result is dropped if refused). */
+  ROUTE_AUTH_AHEAD = 4,
 };
 
 /* One operation: method, path pattern with {name} segments, handler, and the

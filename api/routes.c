@@ -30,12 +30,12 @@ const struct route routes[] = {
   {"GET", "/v1/api-keys/{id}", h_api_keys_get, ADMIN, ROUTE_NO_QUERY},
   {"DELETE", "/v1/api-keys/{id}", h_api_keys_delete, ADMIN, 0},
 
-  {"GET", "/v1/regions", h_regions_list, ALL, 0},
-  {"GET", "/v1/regions/{code}", h_regions_get, ALL, ROUTE_NO_QUERY},
+  {"GET", "/v1/regions", h_regions_list, ALL, ROUTE_AUTH_AHEAD},
+  {"GET", "/v1/regions/{code}", h_regions_get, ALL, ROUTE_NO_QUERY | ROUTE_AUTH_AHEAD},
 
-  {"GET", "/v1/pesantren", h_pesantren_list, ALL, 0},
+  {"GET", "/v1/pesantren", h_pesantren_list, ALL, ROUTE_AUTH_AHEAD},
   {"POST", "/v1/pesantren", h_pesantren_create, ADMIN, 0},
-  {"GET", "/v1/pesantren/{id}", h_pesantren_get, ALL, ROUTE_NO_QUERY},
+  {"GET", "/v1/pesantren/{id}", h_pesantren_get, ALL, ROUTE_NO_QUERY | ROUTE_AUTH_AHEAD},
   {"PATCH", "/v1/pesantren/{id}", h_pesantren_patch, ADMIN | ROLE_OPERATOR, 0},
   {"DELETE", "/v1/pesantren/{id}", h_pesantren_delete, ADMIN, 0},
 

@@ -128,6 +128,37 @@ static int body_too_large(struct req *r) {
   return 0;
 }
 
+/* The caller and its role: 0 to go on, or -1 after answering. A route
+ * marked ROUTE_AUTH_AHEAD is judged with its handler's first statement. */
+static int authenticate(struct req *r) {
+  unsigned flags = r->route->flags;
+  if (flags & ROUTE_PUBLIC)
+    return 0;
+  if (flags & ROUTE_AUTH_AHEAD)
+    return mw_authenticate_ahead(r);
+  if (mw_authenticate(r) != 0)
+    return -1;
+  if (!(r->caller.role & r->route->roles)) {
+    reply_problem(r, 403, AUTH_ROLE_DETAIL);
+    return -1;
+  }
+  return 0;
+}
+
+/* A lookup sent ahead that no statement carried (the handler answered from
+ * the request alone, such as 404 for a malformed id) is judged now; when it
+ * refuses, its refusal replaces the handler's answer, as if it came first. */
+static void settle_authentication(struct req *r) {
+  enum dbq q = mw_authenticate_settle(r);
+  if (q >= 0)
+    return;
+  u_map_clean(r->res->map_header);
+  u_map_init(r->res->map_header);
+  reply_header(r, "X-Request-Id", r->request_id);
+  apply_cors(r);
+  reply_db(r, q);
+}
+
 /* Routing and the checks before the handler. */
 static void route_request(struct req *r) {
   char allow[96];
@@ -147,19 +178,12 @@ static void route_request(struct req *r) {
     reply_problem(r, path_known ? 405 : 404, path_known ? "This method is not allowed here." : "No such resource.");
     return;
   }
-  if (body_too_large(r))
+  if (body_too_large(r) || authenticate(r) != 0)
     return;
-  if (!(r->route->flags & ROUTE_PUBLIC)) {
-    if (mw_authenticate(r) != 0)
-      return;
-    if (!(r->caller.role & r->route->roles)) {
-      reply_problem(r, 403, "Your role may not do this.");
-      return;
-    }
-  }
-  if ((r->route->flags & ROUTE_NO_QUERY) && req_query_none(r) != 0)
-    return;
-  r->route->handler(r);
+  if (!((r->route->flags & ROUTE_NO_QUERY) && req_query_none(r) != 0))
+    r->route->handler(r);
+  if (r->route->flags & ROUTE_AUTH_AHEAD)
+    settle_authentication(r);
 }
 
 static void finish(struct req *r, double started) {

@@ -27,30 +27,60 @@ static json_t *region_codes_from(const char *text) {
   return strcmp(text, "[]") == 0 ? json_array() : json_loads(text, 0, NULL);
 }
 
+/* The caller in the first row of res: DBQ_NONE without one, DBQ_HARD when
+ * its region codes cannot be read. */
+static enum dbq caller_from(const PGresult *res, struct auth_caller *out) {
+  memset(out, 0, sizeof *out);
+  if (PQntuples(res) == 0)
+    return DBQ_NONE;
+  out->is_user = strcmp(PQgetvalue(res, 0, 0), "user") == 0;
+  copy_column(res, 1, out->id, sizeof out->id);
+  copy_column(res, 2, out->role, sizeof out->role);
+  copy_column(res, 3, out->pesantren_id, sizeof out->pesantren_id);
+  copy_column(res, 5, out->token_id, sizeof out->token_id);
+  out->region_codes = region_codes_from(PQgetvalue(res, 0, 4));
+  return out->region_codes ? DBQ_ONE : DBQ_HARD;
+}
+
 enum dbq repo_auth_lookup(struct db_conn *conn, const char *hash_hex, struct auth_caller *out) {
   const char *vals[1] = {hash_hex};
-  enum dbq q = DBQ_NONE;
   memset(out, 0, sizeof *out);
   PGresult *res = db_exec(conn, &auth_lookup, vals);
   if (res == NULL)
     return db_failure(conn);
-  if (PQntuples(res) > 0) {
-    out->is_user = strcmp(PQgetvalue(res, 0, 0), "user") == 0;
-    copy_column(res, 1, out->id, sizeof out->id);
-    copy_column(res, 2, out->role, sizeof out->role);
-    copy_column(res, 3, out->pesantren_id, sizeof out->pesantren_id);
-    copy_column(res, 5, out->token_id, sizeof out->token_id);
-    out->region_codes = region_codes_from(PQgetvalue(res, 0, 4));
-    q = DBQ_ONE;
-  }
+  enum dbq q = caller_from(res, out);
   PQclear(res);
-  if (q == DBQ_ONE && out->region_codes == NULL) {
+  if (q == DBQ_HARD) {
     const struct db_error e = {"XX000", "", "repo_auth_lookup: region_codes are not a JSON array"};
     db_restore_error(conn, &e);
-    q = DBQ_HARD;
   }
   return q;
 }
+
+struct lookup_ahead {
+  auth_gate gate;
+  void *arg;
+};
+
+static const char *judge_lookup(const PGresult *res, void *arg) {
+  const struct lookup_ahead *a = arg;
+  struct auth_caller found;
+  enum dbq q = caller_from(res, &found);
+  const char *refused = q == DBQ_HARD ? "XX000" : a->gate(q == DBQ_ONE ? &found : NULL, a->arg);
+  json_decref(found.region_codes);
+  return refused;
+}
+
+enum dbq repo_auth_lookup_ahead(struct db_conn *conn, const char *hash_hex, auth_gate gate, void *arg) {
+  struct lookup_ahead *a = malloc(sizeof *a);
+  if (a == NULL)
+    return DBQ_HARD;
+  a->gate = gate;
+  a->arg = arg;
+  return db_lead(conn, &auth_lookup, hash_hex, judge_lookup, a, free) == 0 ? DBQ_ONE : DBQ_HARD;
+}
+
+enum dbq repo_auth_settle(struct db_conn *conn) { return db_lead_settle(conn); }
 
 /* Failures older than the lock window no longer count. */
 static const struct db_stmt auth_login_user = {

@@ -20,6 +20,17 @@ struct auth_caller {
  * columns, not a JSON document: this runs before every authenticated
  * request. */
 enum dbq repo_auth_lookup(struct db_conn *conn, const char *hash_hex, struct auth_caller *out);
+/* Decides on the caller a lookup found (NULL: none, or expired, revoked,
+ * deactivated): NULL lets the request go on, else the SQLSTATE its next
+ * statement fails with. It may take over found->region_codes (setting it NULL). */
+typedef const char *(*auth_gate)(struct auth_caller *found, void *arg);
+/* The same lookup, sent in one round trip with the next statement run on
+ * conn; gate decides before that statement's result reaches anyone (see
+ * db_lead in sql.h). DBQ_ONE once queued. */
+enum dbq repo_auth_lookup_ahead(struct db_conn *conn, const char *hash_hex, auth_gate gate, void *arg);
+/* Runs a lookup no statement carried: DBQ_NONE when none was pending, DBQ_ONE
+ * when the gate let it through, else a failure. */
+enum dbq repo_auth_settle(struct db_conn *conn);
 /* A sign-in candidate by email: {id, password_hash, active, locked_for_s}
  * (locked_for_s > 0 while throttled); DBQ_NONE for an unknown email, with
  * *locked_for_s still filled from the throttle. */

@@ -17,6 +17,22 @@ struct db_stmt {
 /* Executes stmt with text parameters (NULL = SQL NULL). Returns the result
  * (caller PQclears) or NULL with the error recorded on conn. */
 PGresult *db_exec(struct db_conn *conn, const struct db_stmt *stmt, const char *const *values);
+/* Judges the result of a lead statement: NULL lets the request go on, else
+ * the SQLSTATE it fails with. */
+typedef const char *(*db_judge)(const PGresult *res, void *arg);
+/* Makes stmt (one text parameter, copied) go out in the same round trip as
+ * the next statement run on conn (a pipeline: one network round trip and one
+ * implicit transaction instead of two). judge sees stmt's result first; if it
+ * refuses, the next statement's result is dropped unseen and that statement
+ * fails with the judge's SQLSTATE. arg is owned from here on: free_arg(arg)
+ * (may be NULL) runs once it is judged or dropped (db_pool_release drops a
+ * lead never judged). 0, or -1 (arg freed) when value is too long. */
+int db_lead(struct db_conn *conn, const struct db_stmt *stmt, const char *value, db_judge judge, void *arg,
+            void (*free_arg)(void *arg));
+/* Runs a lead that no statement carried, alone: DBQ_NONE when none was
+ * pending, DBQ_ONE when judged and let through, else a failure (a refusal is
+ * DBQ_HARD with the judge's SQLSTATE). db_simple settles first by itself. */
+enum dbq db_lead_settle(struct db_conn *conn);
 /* Classifies the error recorded on conn. */
 enum dbq db_failure(const struct db_conn *conn);
 /* Puts back an error saved before a cleanup statement overwrote it. */
