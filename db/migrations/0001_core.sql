@@ -2,8 +2,10 @@
 -- users, login tokens, API keys and idempotency keys.
 
 -- RFC 3339 in UTC, second precision: the one timestamp format of every answer.
+-- STABLE, as to_char is: an IMMUTABLE wrapper of a STABLE call is never
+-- inlined, and every *_json function would plan it again per row.
 CREATE FUNCTION opop_ts(t timestamptz) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 AS $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') $$;
 
 -- Every tracked row carries version and updated_at; no writer can forget them.
