@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "http.h"
 #include "reply.h"
+#include "resource.h"
 #include "repo_api_keys.h"
 #include "validate.h"
 
@@ -43,21 +44,7 @@ out:
   json_decref(items);
 }
 
-void h_api_keys_get(struct req *r) {
-  json_t *doc = NULL;
-  const char *id = req_uuid_var(r, 0);
-  struct db_conn *db;
-  if (id == NULL || (db = req_db(r)) == NULL)
-    return;
-  enum dbq q = repo_api_keys_get(db, id, &doc);
-  if (q < 0)
-    reply_db(r, q);
-  else if (q == DBQ_NONE)
-    reply_problem(r, 404, "No API key has this id.");
-  else if (!req_not_modified(r, doc))
-    reply_resource(r, 200, doc);
-  json_decref(doc);
-}
+void h_api_keys_get(struct req *r) { api_get(r, "API key", repo_api_keys_get); }
 
 struct key_create {
   json_t *stored;     /* what the database keeps: the hash, never the key */

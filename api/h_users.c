@@ -109,21 +109,7 @@ out:
   json_decref(items);
 }
 
-void h_users_get(struct req *r) {
-  json_t *doc = NULL;
-  const char *id = req_uuid_var(r, 0);
-  struct db_conn *db;
-  if (id == NULL || (db = req_db(r)) == NULL)
-    return;
-  enum dbq q = repo_users_get(db, id, &doc);
-  if (q < 0)
-    reply_db(r, q);
-  else if (q == DBQ_NONE)
-    reply_problem(r, 404, "No user has this id.");
-  else if (!req_not_modified(r, doc))
-    reply_resource(r, 200, doc);
-  json_decref(doc);
-}
+void h_users_get(struct req *r) { api_get(r, "user", repo_users_get); }
 
 static enum dbq create_user(struct db_conn *conn, void *arg, json_t **doc, struct outcome *fail) {
   (void)fail;

@@ -5,6 +5,25 @@
 #include "patch.h"
 #include "reply.h"
 
+void api_get(struct req *r, const char *what, enum dbq (*get)(struct db_conn *conn, const char *id, json_t **out)) {
+  json_t *doc = NULL;
+  const char *id = req_uuid_var(r, 0);
+  struct db_conn *db;
+  char detail[160];
+  if (id == NULL || (db = req_db(r)) == NULL)
+    return;
+  enum dbq q = get(db, id, &doc);
+  if (q < 0) {
+    reply_db(r, q);
+  } else if (q == DBQ_NONE) {
+    snprintf(detail, sizeof detail, "No %s has this id.", what);
+    reply_problem(r, 404, detail);
+  } else if (!req_not_modified(r, doc)) {
+    reply_resource(r, 200, doc);
+  }
+  json_decref(doc);
+}
+
 struct patch_tx {
   struct req *r;
   const char *id;

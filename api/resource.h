@@ -26,6 +26,10 @@ struct patch_spec {
   int (*prepare)(json_t *doc);
 };
 
+/* Answers the GET of the resource whose UUID is path variable 0: 200 with
+ * ETag, 304 on a matching If-None-Match, 404 ("No <what> has this id.") or 503. */
+void api_get(struct req *r, const char *what, enum dbq (*get)(struct db_conn *conn, const char *id, json_t **out));
+
 /* Answers the PATCH of resource id: 200 with the stored document and ETag,
  * or 400/404/409/412/415/422/503. */
 void api_patch(struct req *r, const char *id, const struct patch_spec *spec);
