@@ -18,7 +18,7 @@ struct app {
   struct db_pool *pool;
   struct metrics *metrics;
   struct sockaddr_in bind_addr; /* ulfius keeps a pointer to it */
-  long inflight;           /* requests being served (atomic), for a graceful stop */
+  long inflight;                /* requests being served (atomic), for a graceful stop */
 };
 
 enum role {
@@ -32,12 +32,12 @@ enum role {
 /* Who is calling. Filled by authentication; region_codes is owned here. */
 struct caller {
   int authenticated;
-  char id[37];            /* user id or API key id */
-  const char *kind;       /* "user" or "api_key" (static strings) */
+  char id[37];      /* user id or API key id */
+  const char *kind; /* "user" or "api_key" (static strings) */
   enum role role;
-  char pesantren_id[37];  /* operators only, else "" */
-  json_t *region_codes;   /* mentors: array of region codes (owned) */
-  char token_id[37];      /* login token id (for logout), "" for API keys */
+  char pesantren_id[37]; /* operators only, else "" */
+  json_t *region_codes;  /* mentors: array of region codes (owned) */
+  char token_id[37];     /* login token id (for logout), "" for API keys */
 };
 
 struct route;
@@ -49,11 +49,11 @@ struct req {
   struct _u_response *res;
   struct app *app;
   const struct route *route;
-  char *vars[REQ_MAX_VARS];  /* path variables in pattern order (owned) */
+  char *vars[REQ_MAX_VARS]; /* path variables in pattern order (owned) */
   struct caller caller;
   char request_id[80];
-  struct db_conn *db;        /* borrowed from the pool on first use, returned after the handler */
-  int status;                /* the status answered, for the access log */
+  struct db_conn *db; /* borrowed from the pool on first use, returned after the handler */
+  int status;         /* the status answered, for the access log */
 };
 
 /* The database connection of this request, taken from the pool on first use.

@@ -37,8 +37,8 @@ static void caller_fill(struct caller *c, struct auth_caller *found) {
   c->authenticated = 1;
   memcpy(c->id, found->id, sizeof c->id);
   c->kind = found->is_user ? "user" : "api_key";
-  c->role = strcmp(role, "admin") == 0     ? ROLE_ADMIN
-            : strcmp(role, "mentor") == 0  ? ROLE_MENTOR
+  c->role = strcmp(role, "admin") == 0      ? ROLE_ADMIN
+            : strcmp(role, "mentor") == 0   ? ROLE_MENTOR
             : strcmp(role, "operator") == 0 ? ROLE_OPERATOR
                                             : ROLE_VIEWER;
   memcpy(c->pesantren_id, found->pesantren_id, sizeof c->pesantren_id);
@@ -101,11 +101,13 @@ int mw_authenticate_ahead(struct req *r) {
   return 0;
 }
 
-enum dbq mw_authenticate_settle(struct req *r) { return r->db ? repo_auth_settle(r->db) : DBQ_NONE; }
+enum dbq mw_authenticate_settle(struct req *r) {
+  return r->db ? repo_auth_settle(r->db) : DBQ_NONE;
+}
 
 static const struct vfield login_fields[] = {
-  {"email", V_STRING, V_REQUIRED | V_TRIM, 1, 254, NULL, NULL},
-  {"password", V_STRING, V_REQUIRED, 1, 1024, NULL, NULL},
+    {"email", V_STRING, V_REQUIRED | V_TRIM, 1, 254, NULL, NULL},
+    {"password", V_STRING, V_REQUIRED, 1, 1024, NULL, NULL},
 };
 
 struct login_tx {
@@ -180,8 +182,10 @@ void h_auth_login(struct req *r) {
   }
   if ((db = req_db(r)) == NULL)
     goto out;
-  struct login_tx t = {.email = json_string_value(json_object_get(body, "email")), .ttl_s = r->app->cfg.token_ttl_s,
-                       .max_failures = r->app->cfg.login_max_failures, .lock_s = r->app->cfg.login_lock_s};
+  struct login_tx t = {.email = json_string_value(json_object_get(body, "email")),
+                       .ttl_s = r->app->cfg.token_ttl_s,
+                       .max_failures = r->app->cfg.login_max_failures,
+                       .lock_s = r->app->cfg.login_lock_s};
   enum dbq q = repo_auth_login_user(db, t.email, &user, &locked_for);
   if (q < 0) {
     reply_db(r, q);
@@ -213,7 +217,9 @@ out:
   json_decref(errors);
 }
 
-static enum dbq logout_tx(struct db_conn *conn, void *arg) { return repo_auth_logout(conn, arg); }
+static enum dbq logout_tx(struct db_conn *conn, void *arg) {
+  return repo_auth_logout(conn, arg);
+}
 
 void h_auth_logout(struct req *r) {
   if (r->caller.token_id[0] == '\0') {

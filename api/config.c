@@ -27,11 +27,24 @@ static int parse_duration(const char *text, long *out) {
     return -1;
   memcpy(buf, text, n + 1);
   switch (buf[n - 1]) {
-  case 's': unit = 1; buf[n - 1] = '\0'; break;
-  case 'm': unit = 60; buf[n - 1] = '\0'; break;
-  case 'h': unit = 3600; buf[n - 1] = '\0'; break;
-  case 'd': unit = 86400; buf[n - 1] = '\0'; break;
-  default: break;
+  case 's':
+    unit = 1;
+    buf[n - 1] = '\0';
+    break;
+  case 'm':
+    unit = 60;
+    buf[n - 1] = '\0';
+    break;
+  case 'h':
+    unit = 3600;
+    buf[n - 1] = '\0';
+    break;
+  case 'd':
+    unit = 86400;
+    buf[n - 1] = '\0';
+    break;
+  default:
+    break;
   }
   long v = 0;
   if (parse_long(buf, 1, LONG_MAX / 86400, &v) != 0)
@@ -41,10 +54,12 @@ static int parse_duration(const char *text, long *out) {
 }
 
 static int parse_level(const char *text, int *out) {
-  static const struct { const char *name; int level; } levels[] = {
-    {"none", Y_LOG_LEVEL_NONE}, {"error", Y_LOG_LEVEL_ERROR},
-    {"warning", Y_LOG_LEVEL_WARNING}, {"warn", Y_LOG_LEVEL_WARNING},
-    {"info", Y_LOG_LEVEL_INFO}, {"debug", Y_LOG_LEVEL_DEBUG},
+  static const struct {
+    const char *name;
+    int level;
+  } levels[] = {
+      {"none", Y_LOG_LEVEL_NONE},    {"error", Y_LOG_LEVEL_ERROR}, {"warning", Y_LOG_LEVEL_WARNING},
+      {"warn", Y_LOG_LEVEL_WARNING}, {"info", Y_LOG_LEVEL_INFO},   {"debug", Y_LOG_LEVEL_DEBUG},
   };
   for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
     if (strcasecmp(text, levels[i].name) == 0) {
@@ -69,7 +84,9 @@ struct int_setting {
   int *target;
 };
 
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+static char *dup_or_null(const char *s) {
+  return s ? strdup(s) : NULL;
+}
 
 static int fail(char *err, size_t errlen, const char *name, const char *why) {
   snprintf(err, errlen, "configuration: %s %s", name, why);
@@ -78,13 +95,13 @@ static int fail(char *err, size_t errlen, const char *name, const char *why) {
 
 static int load_ints(struct config *cfg, const char *(*get)(const char *), char *err, size_t errlen) {
   const struct int_setting ints[] = {
-    {"OPOP_PORT", 0, 65535, &cfg->port},
-    {"OPOP_DB_POOL_SIZE", 1, 200, &cfg->db_pool_size},
-    {"OPOP_HTTP_THREADS", 0, 256, &cfg->http_threads},
-    {"OPOP_MAX_CONNECTIONS", 1, 100000, &cfg->max_connections},
-    {"OPOP_REQUEST_TIMEOUT", 1, 3600, &cfg->request_timeout_s},
-    {"OPOP_LOGIN_MAX_FAILURES", 1, 1000, &cfg->login_max_failures},
-    {"OPOP_LOGIN_LOCK_SECONDS", 1, 86400, &cfg->login_lock_s},
+      {"OPOP_PORT", 0, 65535, &cfg->port},
+      {"OPOP_DB_POOL_SIZE", 1, 200, &cfg->db_pool_size},
+      {"OPOP_HTTP_THREADS", 0, 256, &cfg->http_threads},
+      {"OPOP_MAX_CONNECTIONS", 1, 100000, &cfg->max_connections},
+      {"OPOP_REQUEST_TIMEOUT", 1, 3600, &cfg->request_timeout_s},
+      {"OPOP_LOGIN_MAX_FAILURES", 1, 1000, &cfg->login_max_failures},
+      {"OPOP_LOGIN_LOCK_SECONDS", 1, 86400, &cfg->login_lock_s},
   };
   for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
     const char *v = get(ints[i].name);

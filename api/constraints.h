@@ -3,9 +3,9 @@
 
 /* What a violated database constraint means to a client. */
 struct constraint_info {
-  const char *name;    /* constraint name in the migrations */
-  int status;          /* 409 or 422 */
-  const char *field;   /* the body field it concerns (422) */
+  const char *name;  /* constraint name in the migrations */
+  int status;        /* 409 or 422 */
+  const char *field; /* the body field it concerns (422) */
   const char *message;
 };
 

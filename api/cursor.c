@@ -41,8 +41,7 @@ int cursor_decode(const char *cursor, char **parts, int n) {
   bin = malloc(clen + 1);
   if (bin == NULL)
     return -1;
-  if (sodium_base642bin(bin, clen, cursor, clen, NULL, &binlen, NULL,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+  if (sodium_base642bin(bin, clen, cursor, clen, NULL, &binlen, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
     goto out;
   bin[binlen] = '\0';
   if (strlen((char *)bin) != binlen)

@@ -8,17 +8,17 @@
 #include "auth.h"
 #include "http.h"
 #include "reply.h"
-#include "resource.h"
 #include "repo_api_keys.h"
+#include "resource.h"
 #include "validate.h"
 
 static const char *const roles[] = {"admin", "mentor", "operator", "viewer", NULL};
 
 static const struct vfield key_fields[] = {
-  {"name", V_STRING, V_REQUIRED | V_TRIM, 1, 200, NULL, NULL},
-  {"role", V_ENUM, V_REQUIRED, 0, 0, roles, NULL},
-  {"pesantren_id", V_UUID, V_NULLABLE, 0, 0, NULL, NULL},
-  {"region_codes", V_ARRAY, V_NULLABLE, 0, 0, NULL, check_region_codes},
+    {"name", V_STRING, V_REQUIRED | V_TRIM, 1, 200, NULL, NULL},
+    {"role", V_ENUM, V_REQUIRED, 0, 0, roles, NULL},
+    {"pesantren_id", V_UUID, V_NULLABLE, 0, 0, NULL, NULL},
+    {"region_codes", V_ARRAY, V_NULLABLE, 0, 0, NULL, check_region_codes},
 };
 #define NFIELDS (sizeof key_fields / sizeof key_fields[0])
 
@@ -44,10 +44,12 @@ out:
   json_decref(items);
 }
 
-void h_api_keys_get(struct req *r) { api_get(r, "API key", repo_api_keys_get); }
+void h_api_keys_get(struct req *r) {
+  api_get(r, "API key", repo_api_keys_get);
+}
 
 struct key_create {
-  json_t *stored;     /* what the database keeps: the hash, never the key */
+  json_t *stored; /* what the database keeps: the hash, never the key */
   const char *secret;
 };
 

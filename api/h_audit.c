@@ -66,9 +66,9 @@ static int parse_stamp(const char *s, struct stamp *st) {
   int y, mo, d, h, mi, sec;
   long long offset;
   size_t len = strlen(s), frac = 0;
-  if (len < 20 || len >= sizeof st->text || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
-      s[7] != '-' || digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') || digits(s + 11, 2, &h) ||
-      s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &sec))
+  if (len < 20 || len >= sizeof st->text || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
+      digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') || digits(s + 11, 2, &h) || s[13] != ':' ||
+      digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &sec))
     return -1;
   if (s[19] == '.') {
     frac = strspn(s + 20, "0123456789");
@@ -132,8 +132,8 @@ static int query_sort(struct req *r, struct audit_query *aq, const char **sort) 
 
 static int parse_audit_query(struct req *r, struct audit_query *aq, struct stamp *from, struct stamp *to,
                              const char **sort, int *with_total) {
-  static const char *const allowed[] = {"limit",    "cursor", "include_total", "entity", "entity_id",
-                                        "actor_id", "from",   "to",            "sort",   NULL};
+  static const char *const allowed[] = {"limit", "cursor", "include_total", "entity", "entity_id", "actor_id",
+                                        "from",  "to",     "sort",          NULL};
   if (req_query_allowed(r, allowed) != 0 || req_limit(r, &aq->limit) != 0 ||
       req_query_bool(r, "include_total", with_total) != 0 || query_entity(r, &aq->entity) != 0 ||
       query_uuid(r, "entity_id", &aq->entity_id) != 0 || query_uuid(r, "actor_id", &aq->actor_id) != 0 ||

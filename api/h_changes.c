@@ -23,9 +23,8 @@
 #define CURSOR_TAG "changes"
 
 /* Only entities every role may read go into the feed (users and API keys do not). */
-static const char *const feed_entities[] = {"pesantren", "program",   "enrolment", "product",
-                                            "visit",     "indicator", "target",    "measurement",
-                                            NULL};
+static const char *const feed_entities[] = {"pesantren", "program", "enrolment",   "product", "visit",
+                                            "indicator", "target",  "measurement", NULL};
 
 static int is_unsigned(const char *s, int max_digits, unsigned long long max) {
   char *end = NULL;

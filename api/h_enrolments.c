@@ -8,27 +8,25 @@
 
 #include "http.h"
 #include "reply.h"
-#include "resource.h"
 #include "repo_enrolments.h"
 #include "repo_pesantren.h"
 #include "repo_programs.h"
+#include "resource.h"
 #include "validate.h"
 
-static const char *const statuses[] = {"registered", "selected", "active", "graduated", "rejected", "withdrawn",
-                                       NULL};
+static const char *const statuses[] = {"registered", "selected", "active", "graduated", "rejected", "withdrawn", NULL};
 /* Every enrolment starts registered, so its history starts there too. */
 static const char *const initial[] = {"registered", NULL};
 
-#define ENROLMENT_FIELDS(pesantren_flags, status_flags, status_choices) \
-  {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},                         \
-  {"program_id", V_UUID, V_READONLY, 0, 0, NULL, NULL},                 \
-  {"pesantren_id", V_UUID, pesantren_flags, 0, 0, NULL, NULL},          \
-  {"pesantren_name", V_STRING, V_READONLY, 0, 0, NULL, NULL},           \
-  {"status", V_ENUM, status_flags, 0, 0, status_choices, NULL},         \
-  {"history", V_ARRAY, V_READONLY, 0, 0, NULL, NULL},                   \
-  {"version", V_INT, V_READONLY, 0, 0, NULL, NULL},                     \
-  {"created_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},               \
-  {"updated_at", V_STRING, V_READONLY, 0, 0, NULL, NULL}
+#define ENROLMENT_FIELDS(pesantren_flags, status_flags, status_choices)                                                \
+  {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL}, {"program_id", V_UUID, V_READONLY, 0, 0, NULL, NULL},                  \
+      {"pesantren_id", V_UUID, pesantren_flags, 0, 0, NULL, NULL},                                                     \
+      {"pesantren_name", V_STRING, V_READONLY, 0, 0, NULL, NULL},                                                      \
+      {"status", V_ENUM, status_flags, 0, 0, status_choices, NULL},                                                    \
+      {"history", V_ARRAY, V_READONLY, 0, 0, NULL, NULL}, {"version", V_INT, V_READONLY, 0, 0, NULL, NULL},            \
+      {"created_at", V_STRING, V_READONLY, 0, 0, NULL, NULL}, {                                                        \
+    "updated_at", V_STRING, V_READONLY, 0, 0, NULL, NULL                                                               \
+  }
 
 static const struct vfield create_fields[] = {ENROLMENT_FIELDS(V_REQUIRED, 0, initial)};
 /* A change names only the new status: the programme and pesantren stay. */
@@ -58,9 +56,8 @@ void h_enrolments_list(struct req *r) {
   int with_total = 0;
   struct db_conn *db;
   if (eq.program_id == NULL || req_query_allowed(r, allowed) != 0 || req_limit(r, &eq.limit) != 0 ||
-      req_query_bool(r, "include_total", &with_total) != 0 ||
-      req_query_enum(r, "status", statuses, &eq.status) != 0 || req_cursor(r, "seq", &key, &seq) != 0 ||
-      (db = req_db(r)) == NULL || program_found(r, db, eq.program_id) != 0)
+      req_query_bool(r, "include_total", &with_total) != 0 || req_query_enum(r, "status", statuses, &eq.status) != 0 ||
+      req_cursor(r, "seq", &key, &seq) != 0 || (db = req_db(r)) == NULL || program_found(r, db, eq.program_id) != 0)
     goto out;
   eq.after_key = key;
   eq.after_seq = seq;
@@ -159,7 +156,7 @@ out:
 /* ---- change ---- */
 
 static const struct patch_spec enrolment_patch = {
-  "enrolment", update_fields, NFIELDS, NULL, repo_enrolments_lock, repo_enrolments_update, NULL, NULL,
+    "enrolment", update_fields, NFIELDS, NULL, repo_enrolments_lock, repo_enrolments_update, NULL, NULL,
 };
 
 void h_enrolments_patch(struct req *r) {

@@ -29,17 +29,17 @@ const char *check_indicator_code(const json_t *v) {
 }
 
 static const struct vfield indicator_fields[] = {
-  {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-  {"code", V_STRING, V_REQUIRED, 0, 0, NULL, check_indicator_code},
-  {"name", V_STRING, V_REQUIRED | V_TRIM, 1, 200, NULL, NULL},
-  {"unit", V_ENUM, V_REQUIRED, 0, 0, units, NULL},
-  {"pillar", V_ENUM, V_NULLABLE, 0, 0, pillars, NULL},
-  {"aggregation", V_ENUM, V_REQUIRED, 0, 0, aggregations, NULL},
-  {"higher_is_better", V_BOOL, 0, 0, 0, NULL, NULL},
-  {"description", V_STRING, V_NULLABLE | V_TRIM, 0, 5000, NULL, NULL},
-  {"version", V_INT, V_READONLY, 0, 0, NULL, NULL},
-  {"created_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-  {"updated_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
+    {"code", V_STRING, V_REQUIRED, 0, 0, NULL, check_indicator_code},
+    {"name", V_STRING, V_REQUIRED | V_TRIM, 1, 200, NULL, NULL},
+    {"unit", V_ENUM, V_REQUIRED, 0, 0, units, NULL},
+    {"pillar", V_ENUM, V_NULLABLE, 0, 0, pillars, NULL},
+    {"aggregation", V_ENUM, V_REQUIRED, 0, 0, aggregations, NULL},
+    {"higher_is_better", V_BOOL, 0, 0, 0, NULL, NULL},
+    {"description", V_STRING, V_NULLABLE | V_TRIM, 0, 5000, NULL, NULL},
+    {"version", V_INT, V_READONLY, 0, 0, NULL, NULL},
+    {"created_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"updated_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
 };
 #define NFIELDS (sizeof indicator_fields / sizeof indicator_fields[0])
 
@@ -120,7 +120,7 @@ out:
 }
 
 static const struct patch_spec indicator_patch = {
-  "indicator", indicator_fields, NFIELDS, NULL, repo_indicators_lock, repo_indicators_update, NULL, NULL,
+    "indicator", indicator_fields, NFIELDS, NULL, repo_indicators_lock, repo_indicators_update, NULL, NULL,
 };
 
 /* The code is part of the document and may be repeated; the database refuses a

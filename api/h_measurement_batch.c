@@ -15,8 +15,8 @@
 #define BATCH_MAX 1000
 
 struct row_tx {
-  json_t *stored;     /* the validated row, value as text (borrowed) */
-  json_t *doc;        /* the created measurement (owned) */
+  json_t *stored; /* the validated row, value as text (borrowed) */
+  json_t *doc;    /* the created measurement (owned) */
   struct outcome fail;
 };
 
@@ -141,8 +141,9 @@ void h_measurements_batch(struct req *r) {
    * claimed: the client sends the batch again, and rows that were kept answer 409. */
   enum dbq q = created > 0 ? repo_measurements_flush(db) : DBQ_ONE;
   if (lost || q == DBQ_UNAVAILABLE) {
-    reply_problem(r, 503, "The database became unavailable during the batch; send it again "
-                          "(rows already stored answer 409).");
+    reply_problem(r, 503,
+                  "The database became unavailable during the batch; send it again "
+                  "(rows already stored answer 409).");
     goto out;
   }
   if (q < 0) {

@@ -34,32 +34,34 @@ static const char *check_url(const json_t *v) {
 }
 
 static const struct vfield measurement_fields[] = {
-  {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-  {"indicator_code", V_STRING, V_REQUIRED, 0, 0, NULL, check_indicator_code},
-  {"pesantren_id", V_UUID, V_REQUIRED, 0, 0, NULL, NULL},
-  {"program_id", V_UUID, V_NULLABLE, 0, 0, NULL, NULL},
-  {"period", V_STRING, V_REQUIRED, 0, 0, NULL, check_measure_period},
-  {"period_start", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-  {"period_end", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-  {"value", V_NUMBER, V_REQUIRED, 0, 0, NULL, check_measure_value},
-  {"note", V_STRING, V_NULLABLE | V_TRIM, 0, 2000, NULL, NULL},
-  {"evidence_url", V_STRING, V_NULLABLE | V_TRIM, 0, 2000, NULL, check_url},
-  {"status", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-  {"submitted_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-  {"submitted_by", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-  {"verified_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-  {"verified_by", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-  {"rejected_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-  {"rejected_by", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-  {"rejection_reason", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-  {"created_by", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-  {"version", V_INT, V_READONLY, 0, 0, NULL, NULL},
-  {"created_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-  {"updated_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
+    {"indicator_code", V_STRING, V_REQUIRED, 0, 0, NULL, check_indicator_code},
+    {"pesantren_id", V_UUID, V_REQUIRED, 0, 0, NULL, NULL},
+    {"program_id", V_UUID, V_NULLABLE, 0, 0, NULL, NULL},
+    {"period", V_STRING, V_REQUIRED, 0, 0, NULL, check_measure_period},
+    {"period_start", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"period_end", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"value", V_NUMBER, V_REQUIRED, 0, 0, NULL, check_measure_value},
+    {"note", V_STRING, V_NULLABLE | V_TRIM, 0, 2000, NULL, NULL},
+    {"evidence_url", V_STRING, V_NULLABLE | V_TRIM, 0, 2000, NULL, check_url},
+    {"status", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"submitted_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"submitted_by", V_UUID, V_READONLY, 0, 0, NULL, NULL},
+    {"verified_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"verified_by", V_UUID, V_READONLY, 0, 0, NULL, NULL},
+    {"rejected_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"rejected_by", V_UUID, V_READONLY, 0, 0, NULL, NULL},
+    {"rejection_reason", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"created_by", V_UUID, V_READONLY, 0, 0, NULL, NULL},
+    {"version", V_INT, V_READONLY, 0, 0, NULL, NULL},
+    {"created_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"updated_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
 };
 #define NFIELDS (sizeof measurement_fields / sizeof measurement_fields[0])
 
-static const char *status_of(const json_t *doc) { return json_string_value(json_object_get(doc, "status")); }
+static const char *status_of(const json_t *doc) {
+  return json_string_value(json_object_get(doc, "status"));
+}
 
 static int is_status(const json_t *doc, const char *status) {
   const char *s = status_of(doc);
@@ -121,8 +123,8 @@ out:
 static int parse_period_filters(struct req *r, struct measurements_query *mq, char from[11], char until[11]) {
   struct period pf, pt;
   const char *f = NULL, *t = NULL;
-  if (measure_query_period(r, "period", &mq->period, NULL) != 0 || measure_query_period(r, "period_from", &f, &pf) != 0 ||
-      measure_query_period(r, "period_to", &t, &pt) != 0)
+  if (measure_query_period(r, "period", &mq->period, NULL) != 0 ||
+      measure_query_period(r, "period_from", &f, &pf) != 0 || measure_query_period(r, "period_to", &t, &pt) != 0)
     return -1;
   if (mq->period && (f || t)) {
     reply_field(r, 400, "period", "cannot be combined with period_from or period_to");
@@ -145,13 +147,13 @@ static int parse_period_filters(struct req *r, struct measurements_query *mq, ch
 
 static int parse_list_query(struct req *r, struct measurements_query *mq, int *with_total, char from[11],
                             char until[11]) {
-  static const char *const allowed[] = {"limit", "cursor", "include_total", "indicator_code", "pesantren_id",
-                                        "program_id", "region_code", "period", "period_from", "period_to",
-                                        "status", NULL};
+  static const char *const allowed[] = {"limit",        "cursor",     "include_total", "indicator_code",
+                                        "pesantren_id", "program_id", "region_code",   "period",
+                                        "period_from",  "period_to",  "status",        NULL};
   if (req_query_allowed(r, allowed) != 0 || req_limit(r, &mq->limit) != 0 ||
       req_query_bool(r, "include_total", with_total) != 0 || req_query_enum(r, "status", statuses, &mq->status) != 0 ||
-      measure_query_uuid(r, "pesantren_id", &mq->pesantren_id) != 0 || measure_query_uuid(r, "program_id", &mq->program_id) != 0 ||
-      parse_period_filters(r, mq, from, until) != 0)
+      measure_query_uuid(r, "pesantren_id", &mq->pesantren_id) != 0 ||
+      measure_query_uuid(r, "program_id", &mq->program_id) != 0 || parse_period_filters(r, mq, from, until) != 0)
     return -1;
   mq->indicator_code = req_query(r, "indicator_code");
   mq->region_code = req_query(r, "region_code");
@@ -185,7 +187,9 @@ out:
   json_decref(items);
 }
 
-void h_measurements_get(struct req *r) { api_get(r, "measurement", repo_measurements_get); }
+void h_measurements_get(struct req *r) {
+  api_get(r, "measurement", repo_measurements_get);
+}
 
 /* ---- changing ---- */
 
@@ -219,11 +223,13 @@ static int may_patch(struct req *r, const json_t *current, struct outcome *fail)
   return may_change(r, current, 0, fail);
 }
 
-static int prepare_measurement(json_t *doc) { return measure_value_to_text(doc); }
+static int prepare_measurement(json_t *doc) {
+  return measure_value_to_text(doc);
+}
 
 static const struct patch_spec measurement_patch = {
-  "measurement", measurement_fields, NFIELDS, NULL, repo_measurements_lock, repo_measurements_update, may_patch,
-  prepare_measurement,
+    "measurement",          measurement_fields,       NFIELDS,   NULL,
+    repo_measurements_lock, repo_measurements_update, may_patch, prepare_measurement,
 };
 
 void h_measurements_patch(struct req *r) {
@@ -279,9 +285,9 @@ void h_measurements_delete(struct req *r) {
 /* ---- workflow ---- */
 
 struct step {
-  const char *to;            /* the status it moves to */
-  const char *from[3];       /* the statuses it moves from */
-  const char *reason;        /* reject only */
+  const char *to;      /* the status it moves to */
+  const char *from[3]; /* the statuses it moves from */
+  const char *reason;  /* reject only */
 };
 
 struct step_tx {
@@ -382,7 +388,7 @@ void h_measurements_verify(struct req *r) {
 
 void h_measurements_reject(struct req *r) {
   static const struct vfield reject_fields[] = {
-    {"reason", V_STRING, V_REQUIRED | V_TRIM, 1, 2000, NULL, NULL},
+      {"reason", V_STRING, V_REQUIRED | V_TRIM, 1, 2000, NULL, NULL},
   };
   json_t *body = NULL, *errors = json_array();
   if (req_uuid_var(r, 0) == NULL || (body = req_json_body(r)) == NULL)

@@ -39,9 +39,12 @@ void h_metrics(struct req *r) {
   free(text);
 }
 
-void h_openapi(struct req *r) { reply_bytes(r, 200, "application/json", openapi_json, openapi_json_len); }
+void h_openapi(struct req *r) {
+  reply_bytes(r, 200, "application/json", openapi_json, openapi_json_len);
+}
 
 void h_docs(struct req *r) {
-  reply_header(r, "Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'");
+  reply_header(r, "Content-Security-Policy",
+               "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'");
   reply_bytes(r, 200, "text/html; charset=utf-8", docs_page_html, docs_page_html_len);
 }

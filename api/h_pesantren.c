@@ -8,8 +8,8 @@
 
 #include "http.h"
 #include "reply.h"
-#include "resource.h"
 #include "repo_pesantren.h"
+#include "resource.h"
 #include "validate.h"
 
 static const char *const typologies[] = {"salafiyah", "khalafiyah", "terpadu", NULL};
@@ -56,26 +56,26 @@ const char *check_region_code(const json_t *v) {
 }
 
 static const struct vfield pesantren_fields[] = {
-  {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-  {"nspp", V_STRING, V_REQUIRED, 0, 0, NULL, check_nspp},
-  {"name", V_STRING, V_REQUIRED | V_TRIM, 3, 200, NULL, NULL},
-  {"region_code", V_STRING, V_REQUIRED, 0, 0, NULL, check_region_code},
-  {"address", V_STRING, V_NULLABLE | V_TRIM, 0, 300, NULL, NULL},
-  {"district", V_STRING, V_NULLABLE | V_TRIM, 0, 100, NULL, NULL},
-  {"village", V_STRING, V_NULLABLE | V_TRIM, 0, 100, NULL, NULL},
-  {"leader_name", V_STRING, V_NULLABLE | V_TRIM, 0, 200, NULL, NULL},
-  {"phone", V_STRING, V_NULLABLE, 0, 0, NULL, check_phone},
-  {"email", V_STRING, V_NULLABLE | V_TRIM, 0, 0, NULL, check_email},
-  {"founded_year", V_INT, V_NULLABLE, 0, 0, NULL, check_founded_year},
-  {"santri_count", V_INT, V_NULLABLE, 0, 100000, NULL, NULL},
-  {"typology", V_ENUM, V_NULLABLE, 0, 0, typologies, NULL},
-  {"latitude", V_NUMBER, V_NULLABLE, -9.0, -5.0, NULL, NULL},
-  {"longitude", V_NUMBER, V_NULLABLE, 110.5, 116.5, NULL, NULL},
-  {"active", V_BOOL, 0, 0, 0, NULL, NULL},
-  {"cohort_year", V_INT, V_READONLY, 0, 0, NULL, NULL},
-  {"version", V_INT, V_READONLY, 0, 0, NULL, NULL},
-  {"created_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-  {"updated_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
+    {"nspp", V_STRING, V_REQUIRED, 0, 0, NULL, check_nspp},
+    {"name", V_STRING, V_REQUIRED | V_TRIM, 3, 200, NULL, NULL},
+    {"region_code", V_STRING, V_REQUIRED, 0, 0, NULL, check_region_code},
+    {"address", V_STRING, V_NULLABLE | V_TRIM, 0, 300, NULL, NULL},
+    {"district", V_STRING, V_NULLABLE | V_TRIM, 0, 100, NULL, NULL},
+    {"village", V_STRING, V_NULLABLE | V_TRIM, 0, 100, NULL, NULL},
+    {"leader_name", V_STRING, V_NULLABLE | V_TRIM, 0, 200, NULL, NULL},
+    {"phone", V_STRING, V_NULLABLE, 0, 0, NULL, check_phone},
+    {"email", V_STRING, V_NULLABLE | V_TRIM, 0, 0, NULL, check_email},
+    {"founded_year", V_INT, V_NULLABLE, 0, 0, NULL, check_founded_year},
+    {"santri_count", V_INT, V_NULLABLE, 0, 100000, NULL, NULL},
+    {"typology", V_ENUM, V_NULLABLE, 0, 0, typologies, NULL},
+    {"latitude", V_NUMBER, V_NULLABLE, -9.0, -5.0, NULL, NULL},
+    {"longitude", V_NUMBER, V_NULLABLE, 110.5, 116.5, NULL, NULL},
+    {"active", V_BOOL, 0, 0, 0, NULL, NULL},
+    {"cohort_year", V_INT, V_READONLY, 0, 0, NULL, NULL},
+    {"version", V_INT, V_READONLY, 0, 0, NULL, NULL},
+    {"created_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"updated_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
 };
 #define NFIELDS (sizeof pesantren_fields / sizeof pesantren_fields[0])
 
@@ -133,8 +133,8 @@ static int valid_region_filter(const char *code) {
 }
 
 static int parse_list_query(struct req *r, struct pesantren_query *pq, int *with_total) {
-  static const char *const allowed[] = {"limit", "cursor", "include_total", "region_code", "cohort_year",
-                                        "typology", "active", "q", "sort", NULL};
+  static const char *const allowed[] = {"limit",  "cursor", "include_total", "region_code", "cohort_year", "typology",
+                                        "active", "q",      "sort",          NULL};
   long cohort = 0;
   int has_cohort = 0;
   if (req_query_allowed(r, allowed) != 0 || req_limit(r, &pq->limit) != 0 ||
@@ -227,7 +227,7 @@ static int may_edit(struct req *r, const char *id) {
 }
 
 static const struct patch_spec pesantren_patch = {
-  "pesantren", pesantren_fields, NFIELDS, pesantren_rules, repo_pesantren_lock, repo_pesantren_update, NULL, NULL,
+    "pesantren", pesantren_fields, NFIELDS, pesantren_rules, repo_pesantren_lock, repo_pesantren_update, NULL, NULL,
 };
 
 void h_pesantren_patch(struct req *r) {

@@ -18,7 +18,7 @@
 
 #define MAX_CERTIFICATIONS 50
 
-static const char *const categories[] = {"food",      "beverage", "fashion", "craft", "agriculture",
+static const char *const categories[] = {"food",      "beverage", "fashion",  "craft", "agriculture",
                                          "livestock", "fishery",  "services", "other", NULL};
 static const char *const cert_types[] = {"halal", "pirt", "bpom", "merek", "sni", "haccp", "nib", NULL};
 
@@ -27,30 +27,28 @@ static const char *check_not_negative(const json_t *v) {
 }
 
 static const struct vfield product_fields[] = {
-  {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-  {"pesantren_id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-  {"region_code", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-  {"name", V_STRING, V_REQUIRED | V_TRIM, 1, 200, NULL, NULL},
-  {"category", V_ENUM, V_NULLABLE, 0, 0, categories, NULL},
-  {"description", V_STRING, V_NULLABLE | V_TRIM, 0, 5000, NULL, NULL},
-  {"price_idr", V_INT, V_NULLABLE, 0, 0, NULL, check_not_negative},
-  {"unit", V_STRING, V_NULLABLE | V_TRIM, 0, 50, NULL, NULL},
-  {"monthly_capacity", V_INT, V_NULLABLE, 0, 0, NULL, check_not_negative},
-  {"certifications", V_ARRAY, V_NULLABLE, 0, 0, NULL, NULL},
-  {"version", V_INT, V_READONLY, 0, 0, NULL, NULL},
-  {"created_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-  {"updated_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
+    {"pesantren_id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
+    {"region_code", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"name", V_STRING, V_REQUIRED | V_TRIM, 1, 200, NULL, NULL},
+    {"category", V_ENUM, V_NULLABLE, 0, 0, categories, NULL},
+    {"description", V_STRING, V_NULLABLE | V_TRIM, 0, 5000, NULL, NULL},
+    {"price_idr", V_INT, V_NULLABLE, 0, 0, NULL, check_not_negative},
+    {"unit", V_STRING, V_NULLABLE | V_TRIM, 0, 50, NULL, NULL},
+    {"monthly_capacity", V_INT, V_NULLABLE, 0, 0, NULL, check_not_negative},
+    {"certifications", V_ARRAY, V_NULLABLE, 0, 0, NULL, NULL},
+    {"version", V_INT, V_READONLY, 0, 0, NULL, NULL},
+    {"created_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"updated_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
 };
 #define NFIELDS (sizeof product_fields / sizeof product_fields[0])
 
 /* "expired" is computed on every read; a client echoing it back is harmless,
  * so it is accepted and dropped. */
 static const struct vfield cert_fields[] = {
-  {"type", V_ENUM, V_REQUIRED, 0, 0, cert_types, NULL},
-  {"number", V_STRING, V_REQUIRED | V_TRIM, 1, 100, NULL, NULL},
-  {"issued_on", V_DATE, V_NULLABLE, 0, 0, NULL, NULL},
-  {"expires_on", V_DATE, V_NULLABLE, 0, 0, NULL, NULL},
-  {"expired", V_BOOL, V_NULLABLE, 0, 0, NULL, NULL},
+    {"type", V_ENUM, V_REQUIRED, 0, 0, cert_types, NULL}, {"number", V_STRING, V_REQUIRED | V_TRIM, 1, 100, NULL, NULL},
+    {"issued_on", V_DATE, V_NULLABLE, 0, 0, NULL, NULL},  {"expires_on", V_DATE, V_NULLABLE, 0, 0, NULL, NULL},
+    {"expired", V_BOOL, V_NULLABLE, 0, 0, NULL, NULL},
 };
 #define NCERT_FIELDS (sizeof cert_fields / sizeof cert_fields[0])
 
@@ -160,10 +158,9 @@ static int precheck_write(struct req *r, const char *pesantren_id, const char *p
 /* ---- lists ---- */
 
 static int parse_list_query(struct req *r, int catalogue, struct products_query *pq, int *with_total) {
-  static const char *const allowed_all[] = {"limit", "cursor", "include_total", "category", "certification",
-                                            "q", "region_code", "pesantren_id", NULL};
-  static const char *const allowed_one[] = {"limit", "cursor", "include_total", "category", "certification",
-                                            "q", NULL};
+  static const char *const allowed_all[] = {"limit", "cursor",      "include_total", "category", "certification",
+                                            "q",     "region_code", "pesantren_id",  NULL};
+  static const char *const allowed_one[] = {"limit", "cursor", "include_total", "category", "certification", "q", NULL};
   if (req_query_allowed(r, catalogue ? allowed_all : allowed_one) != 0 || req_limit(r, &pq->limit) != 0 ||
       req_query_bool(r, "include_total", with_total) != 0 ||
       req_query_enum(r, "category", categories, &pq->category) != 0 ||
@@ -300,7 +297,7 @@ void h_products_create(struct req *r) {
 /* ---- change ---- */
 
 static const struct patch_spec product_patch = {
-  "product", product_fields, NFIELDS, product_rules, repo_products_lock, repo_products_update, product_allowed, NULL,
+    "product", product_fields, NFIELDS, product_rules, repo_products_lock, repo_products_update, product_allowed, NULL,
 };
 
 void h_products_patch(struct req *r) {

@@ -7,8 +7,8 @@
 
 #include "http.h"
 #include "reply.h"
-#include "resource.h"
 #include "repo_programs.h"
+#include "resource.h"
 #include "validate.h"
 
 static const char *const pillars[] = {"pesantrenpreneur", "santripreneur", "sosiopreneur", NULL};
@@ -17,19 +17,19 @@ static const char *const statuses[] = {"planned", "active", "completed", "cancel
 /* A programme may be recorded in any state (one that began before it was
  * entered here); the database rules every later move of status. */
 static const struct vfield program_fields[] = {
-  {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-  {"pillar", V_ENUM, V_REQUIRED, 0, 0, pillars, NULL},
-  {"name", V_STRING, V_REQUIRED | V_TRIM, 3, 200, NULL, NULL},
-  {"description", V_STRING, V_NULLABLE | V_TRIM, 0, 5000, NULL, NULL},
-  {"year", V_INT, V_REQUIRED, 2019, 2100, NULL, NULL},
-  {"start_date", V_DATE, V_NULLABLE, 0, 0, NULL, NULL},
-  {"end_date", V_DATE, V_NULLABLE, 0, 0, NULL, NULL},
-  {"quota", V_INT, V_NULLABLE, 1, 100000, NULL, NULL},
-  {"organizer", V_STRING, V_NULLABLE | V_TRIM, 0, 200, NULL, NULL},
-  {"status", V_ENUM, 0, 0, 0, statuses, NULL},
-  {"version", V_INT, V_READONLY, 0, 0, NULL, NULL},
-  {"created_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-  {"updated_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
+    {"pillar", V_ENUM, V_REQUIRED, 0, 0, pillars, NULL},
+    {"name", V_STRING, V_REQUIRED | V_TRIM, 3, 200, NULL, NULL},
+    {"description", V_STRING, V_NULLABLE | V_TRIM, 0, 5000, NULL, NULL},
+    {"year", V_INT, V_REQUIRED, 2019, 2100, NULL, NULL},
+    {"start_date", V_DATE, V_NULLABLE, 0, 0, NULL, NULL},
+    {"end_date", V_DATE, V_NULLABLE, 0, 0, NULL, NULL},
+    {"quota", V_INT, V_NULLABLE, 1, 100000, NULL, NULL},
+    {"organizer", V_STRING, V_NULLABLE | V_TRIM, 0, 200, NULL, NULL},
+    {"status", V_ENUM, 0, 0, 0, statuses, NULL},
+    {"version", V_INT, V_READONLY, 0, 0, NULL, NULL},
+    {"created_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"updated_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
 };
 #define NFIELDS (sizeof program_fields / sizeof program_fields[0])
 
@@ -68,13 +68,12 @@ static int parse_sort(struct req *r, struct programs_query *pq) {
 }
 
 static int parse_list_query(struct req *r, struct programs_query *pq, int *with_total) {
-  static const char *const allowed[] = {"limit", "cursor", "include_total", "pillar", "year", "status", "q",
-                                        "sort", NULL};
+  static const char *const allowed[] = {"limit",  "cursor", "include_total", "pillar", "year",
+                                        "status", "q",      "sort",          NULL};
   long year = 0;
   int has_year = 0;
   if (req_query_allowed(r, allowed) != 0 || req_limit(r, &pq->limit) != 0 ||
-      req_query_bool(r, "include_total", with_total) != 0 ||
-      req_query_enum(r, "pillar", pillars, &pq->pillar) != 0 ||
+      req_query_bool(r, "include_total", with_total) != 0 || req_query_enum(r, "pillar", pillars, &pq->pillar) != 0 ||
       req_query_enum(r, "status", statuses, &pq->status) != 0 ||
       req_query_int(r, "year", 2019, 2100, &year, &has_year) != 0 || parse_sort(r, pq) != 0)
     return -1;
@@ -114,7 +113,9 @@ out:
 
 /* ---- one ---- */
 
-void h_programs_get(struct req *r) { api_get(r, "programme", repo_programs_get); }
+void h_programs_get(struct req *r) {
+  api_get(r, "programme", repo_programs_get);
+}
 
 static enum dbq create_program(struct db_conn *conn, void *arg, json_t **doc, struct outcome *fail) {
   (void)fail;
@@ -138,7 +139,7 @@ out:
 /* ---- change ---- */
 
 static const struct patch_spec program_patch = {
-  "programme", program_fields, NFIELDS, program_rules, repo_programs_lock, repo_programs_update, NULL, NULL,
+    "programme", program_fields, NFIELDS, program_rules, repo_programs_lock, repo_programs_update, NULL, NULL,
 };
 
 void h_programs_patch(struct req *r) {

@@ -67,29 +67,30 @@ int measure_query_period(struct req *r, const char *name, const char **out, stru
 }
 
 static const struct vfield target_fields[] = {
-  {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-  {"indicator_code", V_STRING, V_REQUIRED, 0, 0, NULL, check_indicator_code},
-  {"period", V_STRING, V_REQUIRED, 0, 0, NULL, check_measure_period},
-  {"period_start", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-  {"period_end", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-  {"value", V_NUMBER, V_REQUIRED, 0, 0, NULL, check_measure_value},
-  {"program_id", V_UUID, V_NULLABLE, 0, 0, NULL, NULL},
-  {"region_code", V_STRING, V_NULLABLE, 0, 0, NULL, check_region_code},
-  {"pesantren_id", V_UUID, V_NULLABLE, 0, 0, NULL, NULL},
-  {"version", V_INT, V_READONLY, 0, 0, NULL, NULL},
-  {"created_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-  {"updated_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
+    {"indicator_code", V_STRING, V_REQUIRED, 0, 0, NULL, check_indicator_code},
+    {"period", V_STRING, V_REQUIRED, 0, 0, NULL, check_measure_period},
+    {"period_start", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"period_end", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"value", V_NUMBER, V_REQUIRED, 0, 0, NULL, check_measure_value},
+    {"program_id", V_UUID, V_NULLABLE, 0, 0, NULL, NULL},
+    {"region_code", V_STRING, V_NULLABLE, 0, 0, NULL, check_region_code},
+    {"pesantren_id", V_UUID, V_NULLABLE, 0, 0, NULL, NULL},
+    {"version", V_INT, V_READONLY, 0, 0, NULL, NULL},
+    {"created_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"updated_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
 };
 #define NFIELDS (sizeof target_fields / sizeof target_fields[0])
 
 static int parse_list_query(struct req *r, struct targets_query *tq, int *with_total) {
-  static const char *const allowed[] = {"limit", "cursor", "include_total", "indicator_code", "period", "program_id",
-                                        "region_code", "pesantren_id", "scope", NULL};
+  static const char *const allowed[] = {"limit",      "cursor",      "include_total", "indicator_code", "period",
+                                        "program_id", "region_code", "pesantren_id",  "scope",          NULL};
   static const char *const scopes[] = {"province", NULL};
   const char *scope = NULL;
   if (req_query_allowed(r, allowed) != 0 || req_limit(r, &tq->limit) != 0 ||
       req_query_bool(r, "include_total", with_total) != 0 || req_query_enum(r, "scope", scopes, &scope) != 0 ||
-      measure_query_period(r, "period", &tq->period, NULL) != 0 || measure_query_uuid(r, "program_id", &tq->program_id) != 0 ||
+      measure_query_period(r, "period", &tq->period, NULL) != 0 ||
+      measure_query_uuid(r, "program_id", &tq->program_id) != 0 ||
       measure_query_uuid(r, "pesantren_id", &tq->pesantren_id) != 0)
     return -1;
   tq->indicator_code = req_query(r, "indicator_code");
@@ -105,8 +106,7 @@ void h_targets_list(struct req *r) {
   long long total = -1;
   int with_total = 0;
   struct db_conn *db;
-  if (parse_list_query(r, &tq, &with_total) != 0 || req_cursor(r, "seq", &key, &seq) != 0 ||
-      (db = req_db(r)) == NULL)
+  if (parse_list_query(r, &tq, &with_total) != 0 || req_cursor(r, "seq", &key, &seq) != 0 || (db = req_db(r)) == NULL)
     goto out;
   tq.after_key = key;
   tq.after_seq = seq;
@@ -125,7 +125,9 @@ out:
   json_decref(items);
 }
 
-void h_targets_get(struct req *r) { api_get(r, "target", repo_targets_get); }
+void h_targets_get(struct req *r) {
+  api_get(r, "target", repo_targets_get);
+}
 
 static enum dbq create_target(struct db_conn *conn, void *arg, json_t **doc, struct outcome *fail) {
   enum dbq q = repo_targets_create(conn, arg, doc);
@@ -152,10 +154,12 @@ out:
   json_decref(errors);
 }
 
-static int prepare_target(json_t *doc) { return measure_value_to_text(doc); }
+static int prepare_target(json_t *doc) {
+  return measure_value_to_text(doc);
+}
 
 static const struct patch_spec target_patch = {
-  "target", target_fields, NFIELDS, NULL, repo_targets_lock, repo_targets_update, NULL, prepare_target,
+    "target", target_fields, NFIELDS, NULL, repo_targets_lock, repo_targets_update, NULL, prepare_target,
 };
 
 void h_targets_patch(struct req *r) {

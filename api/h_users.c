@@ -7,8 +7,8 @@
 #include "auth.h"
 #include "http.h"
 #include "reply.h"
-#include "resource.h"
 #include "repo_users.h"
+#include "resource.h"
 #include "validate.h"
 
 static const char *const roles[] = {"admin", "mentor", "operator", "viewer", NULL};
@@ -32,18 +32,15 @@ const char *check_region_codes(const json_t *v) {
   return NULL;
 }
 
-#define USER_FIELDS(password_flags)                                                  \
-  {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},                                      \
-  {"email", V_STRING, V_REQUIRED | V_TRIM, 0, 0, NULL, check_email},                 \
-  {"name", V_STRING, V_REQUIRED | V_TRIM, 1, 200, NULL, NULL},                       \
-  {"role", V_ENUM, V_REQUIRED, 0, 0, roles, NULL},                                   \
-  {"password", V_STRING, password_flags, 8, 1024, NULL, NULL},                       \
-  {"pesantren_id", V_UUID, V_NULLABLE, 0, 0, NULL, NULL},                            \
-  {"region_codes", V_ARRAY, V_NULLABLE, 0, 0, NULL, check_region_codes},            \
-  {"active", V_BOOL, 0, 0, 0, NULL, NULL},                                           \
-  {"version", V_INT, V_READONLY, 0, 0, NULL, NULL},                                  \
-  {"created_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},                            \
-  {"updated_at", V_STRING, V_READONLY, 0, 0, NULL, NULL}
+#define USER_FIELDS(password_flags)                                                                                    \
+  {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL}, {"email", V_STRING, V_REQUIRED | V_TRIM, 0, 0, NULL, check_email},     \
+      {"name", V_STRING, V_REQUIRED | V_TRIM, 1, 200, NULL, NULL}, {"role", V_ENUM, V_REQUIRED, 0, 0, roles, NULL},    \
+      {"password", V_STRING, password_flags, 8, 1024, NULL, NULL},                                                     \
+      {"pesantren_id", V_UUID, V_NULLABLE, 0, 0, NULL, NULL},                                                          \
+      {"region_codes", V_ARRAY, V_NULLABLE, 0, 0, NULL, check_region_codes}, {"active", V_BOOL, 0, 0, 0, NULL, NULL},  \
+      {"version", V_INT, V_READONLY, 0, 0, NULL, NULL}, {"created_at", V_STRING, V_READONLY, 0, 0, NULL, NULL}, {      \
+    "updated_at", V_STRING, V_READONLY, 0, 0, NULL, NULL                                                               \
+  }
 
 static const struct vfield create_fields[] = {USER_FIELDS(V_REQUIRED)};
 /* A stored user has no password in its document: it stays unless the patch sets one. */
@@ -109,7 +106,9 @@ out:
   json_decref(items);
 }
 
-void h_users_get(struct req *r) { api_get(r, "user", repo_users_get); }
+void h_users_get(struct req *r) {
+  api_get(r, "user", repo_users_get);
+}
 
 static enum dbq create_user(struct db_conn *conn, void *arg, json_t **doc, struct outcome *fail) {
   (void)fail;
@@ -138,7 +137,7 @@ out:
 }
 
 static const struct patch_spec user_patch = {
-  "user", update_fields, NFIELDS, user_rules, repo_users_lock, repo_users_update, NULL, hash_password_field,
+    "user", update_fields, NFIELDS, user_rules, repo_users_lock, repo_users_update, NULL, hash_password_field,
 };
 
 void h_users_patch(struct req *r) {

@@ -51,17 +51,17 @@ static const char *check_not_future(const json_t *v) {
 }
 
 static const struct vfield visit_fields[] = {
-  {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-  {"pesantren_id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-  {"mentor_id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-  {"mentor_name", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-  {"visited_on", V_DATE, V_REQUIRED, 0, 0, NULL, check_not_future},
-  {"aspects", V_ARRAY, V_REQUIRED, 0, 0, NULL, check_aspects},
-  {"notes", V_STRING, V_REQUIRED | V_TRIM, 1, 5000, NULL, NULL},
-  {"follow_up", V_STRING, V_NULLABLE | V_TRIM, 0, 5000, NULL, NULL},
-  {"version", V_INT, V_READONLY, 0, 0, NULL, NULL},
-  {"created_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-  {"updated_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
+    {"pesantren_id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
+    {"mentor_id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
+    {"mentor_name", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"visited_on", V_DATE, V_REQUIRED, 0, 0, NULL, check_not_future},
+    {"aspects", V_ARRAY, V_REQUIRED, 0, 0, NULL, check_aspects},
+    {"notes", V_STRING, V_REQUIRED | V_TRIM, 1, 5000, NULL, NULL},
+    {"follow_up", V_STRING, V_NULLABLE | V_TRIM, 0, 5000, NULL, NULL},
+    {"version", V_INT, V_READONLY, 0, 0, NULL, NULL},
+    {"created_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
+    {"updated_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
 };
 #define NFIELDS (sizeof visit_fields / sizeof visit_fields[0])
 
@@ -69,8 +69,8 @@ static const struct vfield visit_fields[] = {
 
 /* The filters of both lists; only the list across pesantren takes pesantren_id. */
 static int parse_list_query(struct req *r, int across, struct visits_query *vq, int *with_total) {
-  static const char *const allowed_all[] = {"limit", "cursor", "include_total", "mentor_id", "aspect", "pesantren_id",
-                                            NULL};
+  static const char *const allowed_all[] = {"limit",        "cursor", "include_total", "mentor_id", "aspect",
+                                            "pesantren_id", NULL};
   static const char *const allowed_one[] = {"limit", "cursor", "include_total", "mentor_id", "aspect", NULL};
   if (req_query_allowed(r, across ? allowed_all : allowed_one) != 0 || req_limit(r, &vq->limit) != 0 ||
       req_query_bool(r, "include_total", with_total) != 0 || req_query_enum(r, "aspect", aspects, &vq->aspect) != 0)

@@ -54,8 +54,12 @@ static json_t *parse_body(struct req *r, int optional) {
   return body;
 }
 
-json_t *req_json_body(struct req *r) { return parse_body(r, 0); }
-json_t *req_json_body_optional(struct req *r) { return parse_body(r, 1); }
+json_t *req_json_body(struct req *r) {
+  return parse_body(r, 0);
+}
+json_t *req_json_body_optional(struct req *r) {
+  return parse_body(r, 1);
+}
 
 const char *req_uuid_var(struct req *r, int i) {
   char *v = i >= 0 && i < REQ_MAX_VARS ? r->vars[i] : NULL;
@@ -111,7 +115,9 @@ int req_not_modified_version(struct req *r, long long version) {
   return 1;
 }
 
-int req_has_if_match(const struct req *r) { return req_header(r, "If-Match") != NULL; }
+int req_has_if_match(const struct req *r) {
+  return req_header(r, "If-Match") != NULL;
+}
 
 int req_if_match_ok(const struct req *r, long long version) {
   const char *im = req_header(r, "If-Match");
@@ -119,7 +125,10 @@ int req_if_match_ok(const struct req *r, long long version) {
 }
 
 static int hex_digit(char c) {
-  return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+  return c >= '0' && c <= '9'   ? c - '0'
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                : -1;
 }
 
 /* Whether the raw query string decodes to UTF-8 text without NUL bytes. The
@@ -327,7 +336,7 @@ void reply_outcome(struct req *r, const struct outcome *o) {
 
 struct create_tx {
   struct req *r;
-  const char *key;          /* Idempotency-Key or NULL */
+  const char *key; /* Idempotency-Key or NULL */
   char hash[65];
   char location[256];
   const char *location_prefix;
@@ -335,7 +344,7 @@ struct create_tx {
   void *arg;
   json_t *doc;
   char *doc_text;
-  int taken;                /* the key was claimed by another request */
+  int taken; /* the key was claimed by another request */
   struct outcome fail;
 };
 

@@ -61,8 +61,8 @@ void reply_page_text(struct req *r, const struct db_text *items, const char *sor
 
 /* The answer to a failed step inside a transaction body. */
 struct outcome {
-  int status;         /* 0 while nothing failed */
-  char field[64];     /* set for a field-level 4xx */
+  int status;     /* 0 while nothing failed */
+  char field[64]; /* set for a field-level 4xx */
   char detail[200];
 };
 void outcome_set(struct outcome *o, int status, const char *field, const char *detail);

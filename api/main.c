@@ -17,14 +17,16 @@
 #include "validate.h"
 
 static const char usage[] =
-  "usage: opop-api [serve]                 serve the API (migrating first)\n"
-  "       opop-api migrate                 apply pending migrations and exit\n"
-  "       opop-api user create --email E --name N --role R\n"
-  "                                        create a user; the password is read from standard input\n"
-  "       opop-api --help | --version\n"
-  "configuration comes from OPOP_* environment variables (see README.md)\n";
+    "usage: opop-api [serve]                 serve the API (migrating first)\n"
+    "       opop-api migrate                 apply pending migrations and exit\n"
+    "       opop-api user create --email E --name N --role R\n"
+    "                                        create a user; the password is read from standard input\n"
+    "       opop-api --help | --version\n"
+    "configuration comes from OPOP_* environment variables (see README.md)\n";
 
-static const char *env(const char *name) { return getenv(name); }
+static const char *env(const char *name) {
+  return getenv(name);
+}
 
 static int setup(struct config *cfg) {
   char err[256];

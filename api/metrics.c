@@ -7,21 +7,21 @@
 #include "db.h"
 #include "router.h"
 
-static const int tracked_statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 409,
-                                       412, 413, 415, 422, 428, 429, 500, 503, 0};
+static const int tracked_statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406,
+                                       409, 412, 413, 415, 422, 428, 429, 500, 503, 0};
 #define NSTATUS (sizeof tracked_statuses / sizeof tracked_statuses[0])
 static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 #define NBUCKET (sizeof bounds / sizeof bounds[0])
 
 struct route_metrics {
-  unsigned long status[NSTATUS];   /* last slot: any other status */
-  unsigned long bucket[NBUCKET];   /* non-cumulative */
+  unsigned long status[NSTATUS]; /* last slot: any other status */
+  unsigned long bucket[NBUCKET]; /* non-cumulative */
   unsigned long count;
   unsigned long sum_us;
 };
 
 struct metrics {
-  size_t nroutes;                  /* slot nroutes holds unmatched requests */
+  size_t nroutes; /* slot nroutes holds unmatched requests */
   struct route_metrics *per_route;
 };
 
@@ -59,7 +59,6 @@ void metrics_observe(struct metrics *m, long route, int status, double seconds) 
   __atomic_fetch_add(&rm->count, 1, __ATOMIC_RELAXED);
   __atomic_fetch_add(&rm->sum_us, (unsigned long)(seconds * 1e6), __ATOMIC_RELAXED);
 }
-
 
 static void route_label(const struct metrics *m, size_t i, char *buf, size_t len) {
   if (i >= m->nroutes)
@@ -119,14 +118,22 @@ char *metrics_render(const struct metrics *m, struct db_pool *pool, size_t *len)
   render_counters(m, f);
   render_histogram(m, f);
   db_pool_stats(pool, &psize, &in_use, &waits, &timeouts);
-  fprintf(f, "# HELP opop_db_pool_size Connections in the database pool.\n# TYPE opop_db_pool_size gauge\n"
-             "opop_db_pool_size %d\n", psize);
-  fprintf(f, "# HELP opop_db_pool_in_use Connections lent to requests.\n# TYPE opop_db_pool_in_use gauge\n"
-             "opop_db_pool_in_use %d\n", in_use);
-  fprintf(f, "# HELP opop_db_pool_waits_total Requests that waited for a connection.\n"
-             "# TYPE opop_db_pool_waits_total counter\nopop_db_pool_waits_total %ld\n", waits);
-  fprintf(f, "# HELP opop_db_pool_timeouts_total Requests that found no connection in time.\n"
-             "# TYPE opop_db_pool_timeouts_total counter\nopop_db_pool_timeouts_total %ld\n", timeouts);
+  fprintf(f,
+          "# HELP opop_db_pool_size Connections in the database pool.\n# TYPE opop_db_pool_size gauge\n"
+          "opop_db_pool_size %d\n",
+          psize);
+  fprintf(f,
+          "# HELP opop_db_pool_in_use Connections lent to requests.\n# TYPE opop_db_pool_in_use gauge\n"
+          "opop_db_pool_in_use %d\n",
+          in_use);
+  fprintf(f,
+          "# HELP opop_db_pool_waits_total Requests that waited for a connection.\n"
+          "# TYPE opop_db_pool_waits_total counter\nopop_db_pool_waits_total %ld\n",
+          waits);
+  fprintf(f,
+          "# HELP opop_db_pool_timeouts_total Requests that found no connection in time.\n"
+          "# TYPE opop_db_pool_timeouts_total counter\nopop_db_pool_timeouts_total %ld\n",
+          timeouts);
   fclose(f);
   *len = size;
   return text;

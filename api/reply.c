@@ -18,21 +18,21 @@ struct status_info {
 };
 
 static const struct status_info statuses[] = {
-  {400, "Bad Request", "bad-request"},
-  {401, "Unauthorized", "unauthorized"},
-  {403, "Forbidden", "forbidden"},
-  {404, "Not Found", "not-found"},
-  {405, "Method Not Allowed", "method-not-allowed"},
-  {406, "Not Acceptable", "not-acceptable"},
-  {409, "Conflict", "conflict"},
-  {412, "Precondition Failed", "precondition-failed"},
-  {413, "Content Too Large", "content-too-large"},
-  {415, "Unsupported Media Type", "unsupported-media-type"},
-  {422, "Unprocessable Content", "validation-failed"},
-  {428, "Precondition Required", "precondition-required"},
-  {429, "Too Many Requests", "too-many-requests"},
-  {500, "Internal Server Error", "internal-error"},
-  {503, "Service Unavailable", "service-unavailable"},
+    {400, "Bad Request", "bad-request"},
+    {401, "Unauthorized", "unauthorized"},
+    {403, "Forbidden", "forbidden"},
+    {404, "Not Found", "not-found"},
+    {405, "Method Not Allowed", "method-not-allowed"},
+    {406, "Not Acceptable", "not-acceptable"},
+    {409, "Conflict", "conflict"},
+    {412, "Precondition Failed", "precondition-failed"},
+    {413, "Content Too Large", "content-too-large"},
+    {415, "Unsupported Media Type", "unsupported-media-type"},
+    {422, "Unprocessable Content", "validation-failed"},
+    {428, "Precondition Required", "precondition-required"},
+    {429, "Too Many Requests", "too-many-requests"},
+    {500, "Internal Server Error", "internal-error"},
+    {503, "Service Unavailable", "service-unavailable"},
 };
 
 static const struct status_info *status_find(int status) {
@@ -100,8 +100,8 @@ static json_t *problem_new(int status, const char *detail) {
   const struct status_info *s = status_find(status);
   char type[64];
   snprintf(type, sizeof type, "/problems/%s", s->slug);
-  return json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", s->title, "status", status,
-                   "detail", detail ? detail : s->title);
+  return json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", s->title, "status", status, "detail",
+                   detail ? detail : s->title);
 }
 
 static void reply_problem_body(struct req *r, int status, json_t *problem) {
@@ -119,8 +119,8 @@ void reply_problem(struct req *r, int status, const char *detail) {
 }
 
 void reply_invalid(struct req *r, int status, const json_t *errors) {
-  json_t *p = problem_new(status, status == 400 ? "The request could not be parsed."
-                                                : "One or more fields are invalid.");
+  json_t *p =
+      problem_new(status, status == 400 ? "The request could not be parsed." : "One or more fields are invalid.");
   json_object_set(p, "errors", (json_t *)errors);
   reply_problem_body(r, status, p);
   json_decref(p);
@@ -152,8 +152,7 @@ static void reply_constraint(struct req *r, const struct db_error *e) {
   } else if (unique) {
     reply_problem(r, 409, "A resource with the same unique values already exists.");
   } else {
-    y_log_message(Y_LOG_LEVEL_WARNING, "reply_constraint: unmapped constraint '%s' (%s)", e->constraint,
-                  e->sqlstate);
+    y_log_message(Y_LOG_LEVEL_WARNING, "reply_constraint: unmapped constraint '%s' (%s)", e->constraint, e->sqlstate);
     reply_problem(r, 422, "The values break a rule of the data.");
   }
 }
@@ -165,8 +164,8 @@ static void reply_data_exception(struct req *r, const struct db_error *e) {
     reply_field(r, 400, "cursor", "is not a cursor of this list and sort");
     return;
   }
-  y_log_message(Y_LOG_LEVEL_WARNING, "reply_db: %s %s: %s (%s) [%s]", r->http->http_verb, r->http->url_path,
-                e->message, e->sqlstate, r->request_id);
+  y_log_message(Y_LOG_LEVEL_WARNING, "reply_db: %s %s: %s (%s) [%s]", r->http->http_verb, r->http->url_path, e->message,
+                e->sqlstate, r->request_id);
   if (r->http->binary_body_length > 0)
     reply_problem(r, 422, "A value is outside what the data can hold.");
   else
@@ -196,7 +195,7 @@ void reply_db(struct req *r, enum dbq q) {
     reply_problem(r, 503, "The database took too long to answer.");
     return;
   }
-  y_log_message(Y_LOG_LEVEL_ERROR, "reply_db: %s %s failed: %s (%s) [%s]", r->http->http_verb,
-                r->http->url_path, e->message, e->sqlstate, r->request_id);
+  y_log_message(Y_LOG_LEVEL_ERROR, "reply_db: %s %s failed: %s (%s) [%s]", r->http->http_verb, r->http->url_path,
+                e->message, e->sqlstate, r->request_id);
   reply_problem(r, 500, "An unexpected error occurred; it has been logged.");
 }

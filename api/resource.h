@@ -12,7 +12,7 @@
 #include "validate.h"
 
 struct patch_spec {
-  const char *what;                      /* "pesantren", "user", ...: for messages */
+  const char *what; /* "pesantren", "user", ...: for messages */
   const struct vfield *fields;
   size_t nfields;
   /* Rules across fields of the merged document; the number of errors added. May be NULL. */

@@ -39,8 +39,8 @@ fail:
   return 0;
 }
 
-const struct route *router_match(const char *method, const char *path, char **vars, int *path_known,
-                                 char *allow, size_t allowlen) {
+const struct route *router_match(const char *method, const char *path, char **vars, int *path_known, char *allow,
+                                 size_t allowlen) {
   size_t used = 0;
   *path_known = 0;
   if (allowlen)

@@ -32,7 +32,7 @@ extern const size_t routes_count;
 /* The route for method and path, with its path variables copied into vars
  * (caller frees). NULL when none: *path_known tells whether some other method
  * serves the path, and allow then lists those methods ("GET, PATCH"). */
-const struct route *router_match(const char *method, const char *path, char **vars, int *path_known,
-                                 char *allow, size_t allowlen);
+const struct route *router_match(const char *method, const char *path, char **vars, int *path_known, char *allow,
+                                 size_t allowlen);
 
 #endif

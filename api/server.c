@@ -29,7 +29,9 @@ const char *req_header(const struct req *r, const char *name) {
   return u_map_get_case(r->http->map_header, name);
 }
 
-const char *req_query(const struct req *r, const char *name) { return u_map_get(r->http->map_url, name); }
+const char *req_query(const struct req *r, const char *name) {
+  return u_map_get(r->http->map_url, name);
+}
 
 struct db_conn *req_db(struct req *r) {
   if (r->db == NULL)
@@ -232,13 +234,13 @@ int server_start(struct app *app, struct _u_instance *inst) {
   flags |= cfg->http_threads > 0 ? MHD_USE_EPOLL_INTERNAL_THREAD
                                  : MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD;
   struct MHD_OptionItem ops[] = {
-    {MHD_OPTION_SOCK_ADDR, 0, addr},
-    {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->request_timeout_s, NULL},
-    {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->max_connections, NULL},
-    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
-    {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
-    {cfg->http_threads > 0 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)cfg->http_threads, NULL},
-    {MHD_OPTION_END, 0, NULL},
+      {MHD_OPTION_SOCK_ADDR, 0, addr},
+      {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->request_timeout_s, NULL},
+      {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->max_connections, NULL},
+      {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
+      {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+      {cfg->http_threads > 0 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)cfg->http_threads, NULL},
+      {MHD_OPTION_END, 0, NULL},
   };
   if (ulfius_start_framework_with_mhd_options(inst, flags, ops) != U_OK) {
     y_log_message(Y_LOG_LEVEL_ERROR, "server_start: cannot listen on %s:%d", cfg->bind, cfg->port);

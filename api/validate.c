@@ -83,8 +83,8 @@ static const struct vfield *field_find(const struct vfield *fields, size_t n, co
  * order mark), so "\u00a0ab\u3000" trims to the two characters a user sees. */
 static int unicode_space(unsigned long c) {
   return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||
-         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F ||
-         c == 0x3000 || c == 0xFEFF;
+         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000 ||
+         c == 0xFEFF;
 }
 
 /* The code point of the (valid) UTF-8 sequence at p; *n is set to its length. */
@@ -222,8 +222,8 @@ static int check_field(json_t *obj, const struct vfield *f, json_t *v, const cha
   return 0;
 }
 
-int validate_object_at(json_t *obj, const struct vfield *fields, size_t n, enum vmode mode,
-                       const char *prefix, json_t *errors) {
+int validate_object_at(json_t *obj, const struct vfield *fields, size_t n, enum vmode mode, const char *prefix,
+                       json_t *errors) {
   int bad = 0;
   const char *key;
   json_t *value;

@@ -31,7 +31,7 @@ struct db_conn;
  * without being parsed and serialized again: for reads that pass documents
  * through unchanged. */
 struct db_text {
-  char *json;        /* NUL-terminated; owned, freed by db_text_clear */
+  char *json; /* NUL-terminated; owned, freed by db_text_clear */
   size_t len;
   long long version; /* the resource's version (a second column), else 0 */
 };
@@ -41,8 +41,8 @@ void db_text_clear(struct db_text *t);
 
 /* Who writes: recorded by the audit triggers through transaction-local settings. */
 struct db_actor {
-  const char *id;          /* user or API key id; NULL for the system */
-  const char *kind;        /* "user", "api_key" or "system" */
+  const char *id;   /* user or API key id; NULL for the system */
+  const char *kind; /* "user", "api_key" or "system" */
   const char *request_id;
 };
 
@@ -62,7 +62,7 @@ const struct db_error *db_last_error(const struct db_conn *conn);
 /* Runs body(conn, arg) inside BEGIN/COMMIT with the actor recorded for the
  * audit trail, retrying serialization failures. A negative result from body
  * rolls back; DBQ_ROLLBACK is returned as is so the caller can read its arg. */
-enum dbq db_tx(struct db_conn *conn, const struct db_actor *actor,
-               enum dbq (*body)(struct db_conn *conn, void *arg), void *arg);
+enum dbq db_tx(struct db_conn *conn, const struct db_actor *actor, enum dbq (*body)(struct db_conn *conn, void *arg),
+               void *arg);
 
 #endif

@@ -54,8 +54,8 @@ static int count_marks(const char *s) {
   return n;
 }
 
-static void add_where(struct sqlbuf *b, const struct list_filter *filters, int nfilters,
-                      const char **vals, int *nvals) {
+static void add_where(struct sqlbuf *b, const struct list_filter *filters, int nfilters, const char **vals,
+                      int *nvals) {
   for (int i = 0; i < nfilters; i++) {
     add(b, i == 0 ? " WHERE (" : " AND (");
     add_numbered(b, filters[i].sql);
@@ -106,8 +106,8 @@ static PGresult *list_page(struct db_conn *conn, const struct list_spec *spec, c
   add(&b, from);
   add_where(&b, filters, nfilters, vals, &nvals);
   if (after_key) {
-    snprintf(frag, sizeof frag, "%s ((%s), %s) %s ($?::%s, $?::bigint)", nfilters ? " AND" : " WHERE",
-             spec->sort_key, spec->seq, spec->desc ? "<" : ">", spec->sort_type);
+    snprintf(frag, sizeof frag, "%s ((%s), %s) %s ($?::%s, $?::bigint)", nfilters ? " AND" : " WHERE", spec->sort_key,
+             spec->seq, spec->desc ? "<" : ">", spec->sort_type);
     add_numbered(&b, frag);
     vals[nvals++] = after_key;
     vals[nvals++] = after_seq;

@@ -57,8 +57,10 @@ int db_migrate(const char *conninfo) {
   }
   if (!exec_ok(pg, "SET client_min_messages = warning", "settings") ||
       !exec_ok(pg, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", "advisory lock") ||
-      !exec_ok(pg, "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, "
-                   "applied_at timestamptz NOT NULL DEFAULT now())", "schema_migrations")) {
+      !exec_ok(pg,
+               "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, "
+               "applied_at timestamptz NOT NULL DEFAULT now())",
+               "schema_migrations")) {
     applied_count = -1;
     goto out;
   }

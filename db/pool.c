@@ -14,18 +14,18 @@ struct db_lead {
   const struct db_stmt *stmt; /* NULL: none pending */
   char value[160];            /* its one parameter, copied */
   db_judge judge;
-  void *arg;                  /* owned: free_arg(arg) once judged or dropped */
+  void *arg; /* owned: free_arg(arg) once judged or dropped */
   void (*free_arg)(void *arg);
 };
 
 struct db_conn {
   PGconn *pg;
-  const char *conninfo;  /* borrowed from the pool */
-  char **prepared;       /* open-addressing set of statement names */
+  const char *conninfo; /* borrowed from the pool */
+  char **prepared;      /* open-addressing set of statement names */
   size_t prepared_cap;
   size_t prepared_len;
   struct db_error err;
-  int lost;              /* the last failure was the connection itself */
+  int lost; /* the last failure was the connection itself */
   struct db_lead lead;
 };
 
@@ -403,8 +403,7 @@ void db_text_clear(struct db_text *t) {
   t->len = 0;
 }
 
-enum dbq db_text_one(struct db_conn *c, const struct db_stmt *stmt, const char *const *values,
-                     struct db_text *out) {
+enum dbq db_text_one(struct db_conn *c, const struct db_stmt *stmt, const char *const *values, struct db_text *out) {
   memset(out, 0, sizeof *out);
   PGresult *r = db_exec(c, stmt, values);
   if (r == NULL)
@@ -427,8 +426,7 @@ enum dbq db_text_one(struct db_conn *c, const struct db_stmt *stmt, const char *
   return q;
 }
 
-enum dbq db_json_doc(struct db_conn *c, const struct db_stmt *stmt, const json_t *doc, const char *id,
-                     json_t **out) {
+enum dbq db_json_doc(struct db_conn *c, const struct db_stmt *stmt, const json_t *doc, const char *id, json_t **out) {
   char *text = json_dumps(doc, JSON_COMPACT);
   *out = NULL;
   if (text == NULL)
@@ -449,9 +447,13 @@ enum dbq db_command(struct db_conn *c, const struct db_stmt *stmt, const char *c
   return q;
 }
 
-const struct db_error *db_last_error(const struct db_conn *c) { return &c->err; }
+const struct db_error *db_last_error(const struct db_conn *c) {
+  return &c->err;
+}
 
-void db_restore_error(struct db_conn *c, const struct db_error *saved) { c->err = *saved; }
+void db_restore_error(struct db_conn *c, const struct db_error *saved) {
+  c->err = *saved;
+}
 
 int db_conn_ping(struct db_conn *c) {
   static const struct db_stmt ping = {"db_ping", "SELECT 1", 0};

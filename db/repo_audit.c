@@ -5,7 +5,7 @@
 /* Keyset on seq: it is unique and follows insertion, so "newest first" is a
  * plain backward index scan and a page boundary never moves. */
 static const struct list_spec audit_spec = {
-  "repo_audit_list", "SELECT audit_event_json(a) FROM audit_events a", "a.seq", "bigint", "a.seq", 1};
+    "repo_audit_list", "SELECT audit_event_json(a) FROM audit_events a", "a.seq", "bigint", "a.seq", 1};
 
 /* Both bounds count whole seconds, like the "at" every answer shows: an event
  * shown at 09:00:00Z is inside from=09:00:00Z and inside to=09:00:00Z. */
@@ -20,8 +20,7 @@ static int filters_for(const struct audit_query *aq, struct list_filter *f) {
   if (aq->from)
     f[n++] = (struct list_filter){"a.at >= date_trunc('second', $?::timestamptz, 'UTC')", aq->from};
   if (aq->to)
-    f[n++] = (struct list_filter){"a.at < date_trunc('second', $?::timestamptz, 'UTC') + interval '1 second'",
-                                  aq->to};
+    f[n++] = (struct list_filter){"a.at < date_trunc('second', $?::timestamptz, 'UTC') + interval '1 second'", aq->to};
   return n;
 }
 

@@ -7,11 +7,11 @@
 #include "db.h"
 
 struct audit_query {
-  const char *entity;       /* NULL = any */
-  const char *entity_id;    /* a UUID, or NULL */
-  const char *actor_id;     /* a UUID, or NULL */
-  const char *from, *to;    /* RFC 3339 timestamps, both bounds inclusive to the second; NULL = open */
-  int oldest_first;         /* 0: newest first (the default) */
+  const char *entity;                /* NULL = any */
+  const char *entity_id;             /* a UUID, or NULL */
+  const char *actor_id;              /* a UUID, or NULL */
+  const char *from, *to;             /* RFC 3339 timestamps, both bounds inclusive to the second; NULL = open */
+  int oldest_first;                  /* 0: newest first (the default) */
   const char *after_key, *after_seq; /* the cursor; NULL on the first page */
   int limit;
 };

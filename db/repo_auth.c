@@ -7,15 +7,15 @@
 #include "sql.h"
 
 static const struct db_stmt auth_lookup = {
-  "repo_auth_lookup",
-  "SELECT 'user', u.id, u.role, u.pesantren_id, to_json(u.region_codes), t.id"
-  " FROM tokens t JOIN users u ON u.id = t.user_id"
-  " WHERE t.token_hash = decode($1, 'hex') AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active"
-  " UNION ALL"
-  " SELECT 'api_key', k.id, k.role, k.pesantren_id, to_json(k.region_codes), NULL"
-  " FROM api_keys k WHERE k.key_hash = decode($1, 'hex') AND k.revoked_at IS NULL"
-  " LIMIT 1",
-  1,
+    "repo_auth_lookup",
+    "SELECT 'user', u.id, u.role, u.pesantren_id, to_json(u.region_codes), t.id"
+    " FROM tokens t JOIN users u ON u.id = t.user_id"
+    " WHERE t.token_hash = decode($1, 'hex') AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active"
+    " UNION ALL"
+    " SELECT 'api_key', k.id, k.role, k.pesantren_id, to_json(k.region_codes), NULL"
+    " FROM api_keys k WHERE k.key_hash = decode($1, 'hex') AND k.revoked_at IS NULL"
+    " LIMIT 1",
+    1,
 };
 
 static void copy_column(const PGresult *res, int col, char *out, size_t len) {
@@ -80,16 +80,18 @@ enum dbq repo_auth_lookup_ahead(struct db_conn *conn, const char *hash_hex, auth
   return db_lead(conn, &auth_lookup, hash_hex, judge_lookup, a, free) == 0 ? DBQ_ONE : DBQ_HARD;
 }
 
-enum dbq repo_auth_settle(struct db_conn *conn) { return db_lead_settle(conn); }
+enum dbq repo_auth_settle(struct db_conn *conn) {
+  return db_lead_settle(conn);
+}
 
 /* Failures older than the lock window no longer count. */
 static const struct db_stmt auth_login_user = {
-  "repo_auth_login_user",
-  "SELECT json_build_object('user', (SELECT json_build_object('id', u.id, 'password_hash', u.password_hash,"
-  "   'active', u.active) FROM users u WHERE lower(u.email) = lower($1)),"
-  " 'locked_for_s', (SELECT greatest(0, ceil(extract(epoch FROM locked_until - now())))::bigint"
-  "   FROM login_throttle WHERE email = lower($1)))",
-  1,
+    "repo_auth_login_user",
+    "SELECT json_build_object('user', (SELECT json_build_object('id', u.id, 'password_hash', u.password_hash,"
+    "   'active', u.active) FROM users u WHERE lower(u.email) = lower($1)),"
+    " 'locked_for_s', (SELECT greatest(0, ceil(extract(epoch FROM locked_until - now())))::bigint"
+    "   FROM login_throttle WHERE email = lower($1)))",
+    1,
 };
 
 enum dbq repo_auth_login_user(struct db_conn *conn, const char *email, json_t **out, long *locked_for_s) {
@@ -109,16 +111,16 @@ enum dbq repo_auth_login_user(struct db_conn *conn, const char *email, json_t **
 }
 
 static const struct db_stmt auth_login_ok = {
-  "repo_auth_login_ok",
-  "WITH cleared AS (DELETE FROM login_throttle WHERE email = lower($1)),"
-  " tok AS (INSERT INTO tokens (user_id, token_hash, expires_at)"
-  "   VALUES ($2::uuid, decode($3, 'hex'), now() + make_interval(secs => $4::bigint)) RETURNING id, expires_at),"
-  " audit AS (INSERT INTO audit_events (actor_id, actor_kind, request_id, entity, entity_id, action, after)"
-  "   SELECT $2::uuid, 'user', nullif(current_setting('opop.request_id', true), ''), 'user', $2::uuid, 'login',"
-  "   jsonb_build_object('token_id', tok.id) FROM tok)"
-  " SELECT json_build_object('expires_at', opop_ts(tok.expires_at), 'user', user_json(u))"
-  " FROM tok, users u WHERE u.id = $2::uuid",
-  4,
+    "repo_auth_login_ok",
+    "WITH cleared AS (DELETE FROM login_throttle WHERE email = lower($1)),"
+    " tok AS (INSERT INTO tokens (user_id, token_hash, expires_at)"
+    "   VALUES ($2::uuid, decode($3, 'hex'), now() + make_interval(secs => $4::bigint)) RETURNING id, expires_at),"
+    " audit AS (INSERT INTO audit_events (actor_id, actor_kind, request_id, entity, entity_id, action, after)"
+    "   SELECT $2::uuid, 'user', nullif(current_setting('opop.request_id', true), ''), 'user', $2::uuid, 'login',"
+    "   jsonb_build_object('token_id', tok.id) FROM tok)"
+    " SELECT json_build_object('expires_at', opop_ts(tok.expires_at), 'user', user_json(u))"
+    " FROM tok, users u WHERE u.id = $2::uuid",
+    4,
 };
 
 enum dbq repo_auth_login_ok(struct db_conn *conn, const char *email, const char *user_id, const char *hash_hex,
@@ -132,21 +134,21 @@ enum dbq repo_auth_login_ok(struct db_conn *conn, const char *email, const char 
 /* A failure after the window (or after a lock ran out) starts a new count;
  * reaching max_failures locks the email for lock_s seconds. */
 static const struct db_stmt auth_login_failed = {
-  "repo_auth_login_failed",
-  "WITH counted AS (INSERT INTO login_throttle AS t (email, failures, locked_until, last_failure_at)"
-  "   VALUES (lower($1), 1, CASE WHEN $3::integer <= 1 THEN now() + make_interval(secs => $4::integer) END, now())"
-  "   ON CONFLICT (email) DO UPDATE SET"
-  "   failures = CASE WHEN t.last_failure_at < now() - make_interval(secs => $4::integer)"
-  "                   OR t.locked_until IS NOT NULL THEN 1 ELSE t.failures + 1 END,"
-  "   locked_until = CASE WHEN (CASE WHEN t.last_failure_at < now() - make_interval(secs => $4::integer)"
-  "                   OR t.locked_until IS NOT NULL THEN 1 ELSE t.failures + 1 END) >= $3::integer"
-  "                   THEN now() + make_interval(secs => $4::integer) END,"
-  "   last_failure_at = now()"
-  "   RETURNING failures)"
-  " INSERT INTO audit_events (actor_id, actor_kind, request_id, entity, entity_id, action, after)"
-  " SELECT $2::uuid, 'user', nullif(current_setting('opop.request_id', true), ''), 'user', $2::uuid, 'login_failed',"
-  "   jsonb_build_object('email', $1::text, 'failures', counted.failures) FROM counted",
-  4,
+    "repo_auth_login_failed",
+    "WITH counted AS (INSERT INTO login_throttle AS t (email, failures, locked_until, last_failure_at)"
+    "   VALUES (lower($1), 1, CASE WHEN $3::integer <= 1 THEN now() + make_interval(secs => $4::integer) END, now())"
+    "   ON CONFLICT (email) DO UPDATE SET"
+    "   failures = CASE WHEN t.last_failure_at < now() - make_interval(secs => $4::integer)"
+    "                   OR t.locked_until IS NOT NULL THEN 1 ELSE t.failures + 1 END,"
+    "   locked_until = CASE WHEN (CASE WHEN t.last_failure_at < now() - make_interval(secs => $4::integer)"
+    "                   OR t.locked_until IS NOT NULL THEN 1 ELSE t.failures + 1 END) >= $3::integer"
+    "                   THEN now() + make_interval(secs => $4::integer) END,"
+    "   last_failure_at = now()"
+    "   RETURNING failures)"
+    " INSERT INTO audit_events (actor_id, actor_kind, request_id, entity, entity_id, action, after)"
+    " SELECT $2::uuid, 'user', nullif(current_setting('opop.request_id', true), ''), 'user', $2::uuid, 'login_failed',"
+    "   jsonb_build_object('email', $1::text, 'failures', counted.failures) FROM counted",
+    4,
 };
 
 enum dbq repo_auth_login_failed(struct db_conn *conn, const char *email, const char *user_id, int max_failures,
@@ -159,11 +161,11 @@ enum dbq repo_auth_login_failed(struct db_conn *conn, const char *email, const c
 }
 
 static const struct db_stmt auth_login_locked = {
-  "repo_auth_login_locked",
-  "INSERT INTO audit_events (actor_id, actor_kind, request_id, entity, entity_id, action, after)"
-  " VALUES ($2::uuid, 'user', nullif(current_setting('opop.request_id', true), ''), 'user', $2::uuid,"
-  " 'login_locked', jsonb_build_object('email', $1::text))",
-  2,
+    "repo_auth_login_locked",
+    "INSERT INTO audit_events (actor_id, actor_kind, request_id, entity, entity_id, action, after)"
+    " VALUES ($2::uuid, 'user', nullif(current_setting('opop.request_id', true), ''), 'user', $2::uuid,"
+    " 'login_locked', jsonb_build_object('email', $1::text))",
+    2,
 };
 
 enum dbq repo_auth_login_locked(struct db_conn *conn, const char *email, const char *user_id) {
@@ -172,12 +174,12 @@ enum dbq repo_auth_login_locked(struct db_conn *conn, const char *email, const c
 }
 
 static const struct db_stmt auth_logout = {
-  "repo_auth_logout",
-  "WITH t AS (UPDATE tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING user_id)"
-  " INSERT INTO audit_events (actor_id, actor_kind, request_id, entity, entity_id, action, after)"
-  " SELECT t.user_id, 'user', nullif(current_setting('opop.request_id', true), ''), 'user', t.user_id, 'logout',"
-  " jsonb_build_object('token_id', $1::uuid) FROM t",
-  1,
+    "repo_auth_logout",
+    "WITH t AS (UPDATE tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING user_id)"
+    " INSERT INTO audit_events (actor_id, actor_kind, request_id, entity, entity_id, action, after)"
+    " SELECT t.user_id, 'user', nullif(current_setting('opop.request_id', true), ''), 'user', t.user_id, 'logout',"
+    " jsonb_build_object('token_id', $1::uuid) FROM t",
+    1,
 };
 
 enum dbq repo_auth_logout(struct db_conn *conn, const char *token_id) {
@@ -185,10 +187,9 @@ enum dbq repo_auth_logout(struct db_conn *conn, const char *token_id) {
   return db_command(conn, &auth_logout, vals);
 }
 
-static const struct db_stmt auth_me_user = {
-  "repo_auth_me_user", "SELECT user_json(u) FROM users u WHERE u.id = $1", 1};
-static const struct db_stmt auth_me_key = {
-  "repo_auth_me_key", "SELECT api_key_json(k) FROM api_keys k WHERE k.id = $1", 1};
+static const struct db_stmt auth_me_user = {"repo_auth_me_user", "SELECT user_json(u) FROM users u WHERE u.id = $1", 1};
+static const struct db_stmt auth_me_key = {"repo_auth_me_key", "SELECT api_key_json(k) FROM api_keys k WHERE k.id = $1",
+                                           1};
 
 enum dbq repo_auth_me(struct db_conn *conn, const char *kind, const char *id, json_t **out) {
   const char *vals[1] = {id};
@@ -200,11 +201,11 @@ enum dbq repo_auth_me(struct db_conn *conn, const char *kind, const char *id, js
 }
 
 static const struct db_stmt auth_bootstrap_admin = {
-  "repo_auth_bootstrap_admin",
-  "INSERT INTO users (email, name, role, password_hash) SELECT $1, $2, 'admin', $3"
-  " WHERE NOT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1))"
-  " ON CONFLICT DO NOTHING",
-  3,
+    "repo_auth_bootstrap_admin",
+    "INSERT INTO users (email, name, role, password_hash) SELECT $1, $2, 'admin', $3"
+    " WHERE NOT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1))"
+    " ON CONFLICT DO NOTHING",
+    3,
 };
 
 enum dbq repo_auth_bootstrap_admin(struct db_conn *conn, const char *email, const char *name,
@@ -214,10 +215,10 @@ enum dbq repo_auth_bootstrap_admin(struct db_conn *conn, const char *email, cons
 }
 
 static const struct db_stmt auth_bootstrap_key = {
-  "repo_auth_bootstrap_key",
-  "INSERT INTO api_keys (name, role, key_hash, key_prefix) VALUES ('bootstrap', 'admin', decode($1, 'hex'), $2)"
-  " ON CONFLICT (key_hash) DO NOTHING",
-  2,
+    "repo_auth_bootstrap_key",
+    "INSERT INTO api_keys (name, role, key_hash, key_prefix) VALUES ('bootstrap', 'admin', decode($1, 'hex'), $2)"
+    " ON CONFLICT (key_hash) DO NOTHING",
+    2,
 };
 
 enum dbq repo_auth_bootstrap_key(struct db_conn *conn, const char *hash_hex, const char *prefix) {

@@ -5,8 +5,8 @@
 
 /* The caller behind a secret, as stored. */
 struct auth_caller {
-  int is_user;           /* 1: a user's login token; 0: an API key */
-  char id[37];           /* the user's or the key's id */
+  int is_user; /* 1: a user's login token; 0: an API key */
+  char id[37]; /* the user's or the key's id */
   char role[16];
   char pesantren_id[37]; /* "" when none */
   char token_id[37];     /* the login token's id; "" for an API key */

@@ -9,13 +9,13 @@
 /* One statement, so the horizon and the rows come from the same snapshot:
  * every row below the horizon that will ever be visible is visible here. */
 static const struct db_stmt changes_read = {
-  "repo_changes_read",
-  "SELECT change_json(c), c.xid::text, c.seq FROM changes c"
-  " WHERE (c.xid, c.seq) > ($1::xid8, $2::bigint)"
-  " AND c.xid < changes_horizon()"
-  " AND ($4::text IS NULL OR c.entity = $4::text)"
-  " ORDER BY c.xid, c.seq LIMIT $3::integer",
-  4,
+    "repo_changes_read",
+    "SELECT change_json(c), c.xid::text, c.seq FROM changes c"
+    " WHERE (c.xid, c.seq) > ($1::xid8, $2::bigint)"
+    " AND c.xid < changes_horizon()"
+    " AND ($4::text IS NULL OR c.entity = $4::text)"
+    " ORDER BY c.xid, c.seq LIMIT $3::integer",
+    4,
 };
 
 enum dbq repo_changes_read(struct db_conn *conn, const struct changes_query *cq, json_t **items, char **last_xid,

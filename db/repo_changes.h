@@ -6,9 +6,9 @@
 #include "db.h"
 
 struct changes_query {
-  const char *after_xid;  /* the position to read after: decimal xid8 and seq; "0", "0" from the start */
+  const char *after_xid; /* the position to read after: decimal xid8 and seq; "0", "0" from the start */
   const char *after_seq;
-  const char *entity;     /* NULL = every entity */
+  const char *entity; /* NULL = every entity */
   int limit;
 };
 

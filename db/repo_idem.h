@@ -9,7 +9,7 @@ enum dbq repo_idem_find(struct db_conn *conn, const char *caller_id, const char 
 /* Claims the key inside the creating transaction: DBQ_ONE, or DBQ_NONE when
  * another request holds it (a concurrent one is waited for first). */
 enum dbq repo_idem_claim(struct db_conn *conn, const char *caller_id, const char *key, const char *hash);
-enum dbq repo_idem_store(struct db_conn *conn, const char *caller_id, const char *key, int status,
-                         const char *location, const char *body);
+enum dbq repo_idem_store(struct db_conn *conn, const char *caller_id, const char *key, int status, const char *location,
+                         const char *body);
 
 #endif

@@ -4,15 +4,15 @@
 #include "db.h"
 
 struct indicators_query {
-  const char *pillar;   /* NULL = any */
-  const char *unit;     /* NULL = any */
+  const char *pillar; /* NULL = any */
+  const char *unit;   /* NULL = any */
   const char *after_key, *after_seq;
   int limit;
 };
 
 /* One page: *items (caller decrefs); *next_key and *next_seq (caller frees) when more follow. */
-enum dbq repo_indicators_list(struct db_conn *conn, const struct indicators_query *iq, json_t **items,
-                              char **next_key, char **next_seq);
+enum dbq repo_indicators_list(struct db_conn *conn, const struct indicators_query *iq, json_t **items, char **next_key,
+                              char **next_seq);
 enum dbq repo_indicators_count(struct db_conn *conn, const struct indicators_query *iq, long long *total);
 enum dbq repo_indicators_get(struct db_conn *conn, const char *id, json_t **out);
 enum dbq repo_indicators_get_by_code(struct db_conn *conn, const char *code, json_t **out);

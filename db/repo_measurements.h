@@ -4,13 +4,13 @@
 #include "db.h"
 
 struct measurements_query {
-  const char *indicator_code;  /* NULL = any */
+  const char *indicator_code; /* NULL = any */
   const char *pesantren_id;
   const char *program_id;
-  const char *region_code;     /* of the pesantren */
-  const char *period;          /* exact */
-  const char *starts_from;     /* YYYY-MM-DD: periods starting on or after it */
-  const char *starts_until;    /* YYYY-MM-DD: periods starting on or before it */
+  const char *region_code;  /* of the pesantren */
+  const char *period;       /* exact */
+  const char *starts_from;  /* YYYY-MM-DD: periods starting on or after it */
+  const char *starts_until; /* YYYY-MM-DD: periods starting on or before it */
   const char *status;
   const char *after_key, *after_seq;
   int limit;

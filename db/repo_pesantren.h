@@ -4,12 +4,12 @@
 #include "db.h"
 
 struct pesantren_query {
-  const char *region_code;  /* NULL = any */
+  const char *region_code; /* NULL = any */
   const char *typology;
-  const char *q;            /* literal, case-insensitive, on name and NSPP */
-  const char *cohort_year;  /* decimal text */
-  int active;               /* -1 any, 0, 1 */
-  const char *sort;         /* "seq", "name", "created_at" or "santri_count" */
+  const char *q;           /* literal, case-insensitive, on name and NSPP */
+  const char *cohort_year; /* decimal text */
+  int active;              /* -1 any, 0, 1 */
+  const char *sort;        /* "seq", "name", "created_at" or "santri_count" */
   int desc;
   const char *after_key, *after_seq; /* the cursor; NULL on the first page */
   int limit;

@@ -7,16 +7,16 @@
  * update share one list. Certifications keep only their four fields (a
  * client may echo the computed "expired"), without nulls. */
 #define PRODUCT_COLUMNS "name, category, description, price_idr, unit, monthly_capacity, certifications"
-#define PRODUCT_VALUES                                                                                        \
-  "d->>'name', d->>'category', d->>'description', (d->>'price_idr')::bigint, d->>'unit',"                  \
-  " (d->>'monthly_capacity')::bigint,"                                                                      \
-  " coalesce((SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('type', c->'type', 'number', c->'number'," \
-  " 'issued_on', c->'issued_on', 'expires_on', c->'expires_on')) ORDER BY n)"                               \
-  " FROM jsonb_array_elements(CASE jsonb_typeof(d->'certifications') WHEN 'array'"                          \
+#define PRODUCT_VALUES                                                                                                 \
+  "d->>'name', d->>'category', d->>'description', (d->>'price_idr')::bigint, d->>'unit',"                              \
+  " (d->>'monthly_capacity')::bigint,"                                                                                 \
+  " coalesce((SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('type', c->'type', 'number', c->'number',"         \
+  " 'issued_on', c->'issued_on', 'expires_on', c->'expires_on')) ORDER BY n)"                                          \
+  " FROM jsonb_array_elements(CASE jsonb_typeof(d->'certifications') WHEN 'array'"                                     \
   " THEN d->'certifications' ELSE '[]' END) WITH ORDINALITY AS x(c, n)), '[]')"
 
 static const struct list_spec products_spec = {
-  "repo_products_list", "SELECT product_json(p) FROM products p", "p.seq", "bigint", "p.seq", 0};
+    "repo_products_list", "SELECT product_json(p) FROM products p", "p.seq", "bigint", "p.seq", 0};
 
 static int filters_for(const struct products_query *pq, struct list_filter *f) {
   int n = 0;
@@ -49,16 +49,16 @@ enum dbq repo_products_count(struct db_conn *conn, const struct products_query *
 }
 
 static const struct db_stmt products_get = {
-  "repo_products_get",
-  "SELECT product_json(p) FROM products p WHERE p.id = $1 AND ($2::uuid IS NULL OR p.pesantren_id = $2::uuid)", 2};
+    "repo_products_get",
+    "SELECT product_json(p) FROM products p WHERE p.id = $1 AND ($2::uuid IS NULL OR p.pesantren_id = $2::uuid)", 2};
 
 enum dbq repo_products_get(struct db_conn *conn, const char *id, const char *pesantren_id, json_t **out) {
   const char *vals[2] = {id, pesantren_id};
   return db_json_one(conn, &products_get, vals, out);
 }
 
-static const struct db_stmt products_lock = {
-  "repo_products_lock", "SELECT product_json(p) FROM products p WHERE p.id = $1 FOR UPDATE", 1};
+static const struct db_stmt products_lock = {"repo_products_lock",
+                                             "SELECT product_json(p) FROM products p WHERE p.id = $1 FOR UPDATE", 1};
 
 enum dbq repo_products_lock(struct db_conn *conn, const char *id, json_t **out) {
   const char *vals[1] = {id};
@@ -68,10 +68,10 @@ enum dbq repo_products_lock(struct db_conn *conn, const char *id, json_t **out) 
 /* Inserting from the pesantren row makes a missing pesantren "no row" rather
  * than a foreign-key failure: the path named it, so it is a 404. */
 static const struct db_stmt products_create = {
-  "repo_products_create",
-  "INSERT INTO products AS p (pesantren_id, " PRODUCT_COLUMNS ") SELECT s.id, " PRODUCT_VALUES
-  " FROM (SELECT $1::jsonb AS d) AS src, pesantren s WHERE s.id = $2 RETURNING product_json(p)",
-  2,
+    "repo_products_create",
+    "INSERT INTO products AS p (pesantren_id, " PRODUCT_COLUMNS ") SELECT s.id, " PRODUCT_VALUES
+    " FROM (SELECT $1::jsonb AS d) AS src, pesantren s WHERE s.id = $2 RETURNING product_json(p)",
+    2,
 };
 
 enum dbq repo_products_create(struct db_conn *conn, const char *pesantren_id, const json_t *doc, json_t **out) {
@@ -79,10 +79,10 @@ enum dbq repo_products_create(struct db_conn *conn, const char *pesantren_id, co
 }
 
 static const struct db_stmt products_update = {
-  "repo_products_update",
-  "UPDATE products AS p SET (" PRODUCT_COLUMNS ") = (SELECT " PRODUCT_VALUES
-  " FROM (SELECT $1::jsonb AS d) AS src) WHERE p.id = $2 RETURNING product_json(p)",
-  2,
+    "repo_products_update",
+    "UPDATE products AS p SET (" PRODUCT_COLUMNS ") = (SELECT " PRODUCT_VALUES
+    " FROM (SELECT $1::jsonb AS d) AS src) WHERE p.id = $2 RETURNING product_json(p)",
+    2,
 };
 
 enum dbq repo_products_update(struct db_conn *conn, const char *id, const json_t *doc, json_t **out) {

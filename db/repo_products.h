@@ -4,11 +4,11 @@
 #include "db.h"
 
 struct products_query {
-  const char *pesantren_id;   /* NULL = every pesantren (the catalogue) */
-  const char *region_code;    /* of the product's pesantren */
+  const char *pesantren_id; /* NULL = every pesantren (the catalogue) */
+  const char *region_code;  /* of the product's pesantren */
   const char *category;
-  const char *certification;  /* a certification type the product holds */
-  const char *q;              /* literal, case-insensitive, on the name */
+  const char *certification; /* a certification type the product holds */
+  const char *q;             /* literal, case-insensitive, on the name */
   const char *after_key, *after_seq;
   int limit;
 };

@@ -4,19 +4,19 @@
 #include "db.h"
 
 struct programs_query {
-  const char *pillar;       /* NULL = any */
-  const char *year;         /* decimal text */
+  const char *pillar; /* NULL = any */
+  const char *year;   /* decimal text */
   const char *status;
-  const char *q;            /* literal, case-insensitive, on name */
-  const char *sort;         /* "seq", "name", "year" or "created_at" */
+  const char *q;    /* literal, case-insensitive, on name */
+  const char *sort; /* "seq", "name", "year" or "created_at" */
   int desc;
   const char *after_key, *after_seq; /* the cursor; NULL on the first page */
   int limit;
 };
 
 /* One page: *items array (caller decrefs); *next_key and *next_seq (caller frees) when more follow. */
-enum dbq repo_programs_list(struct db_conn *conn, const struct programs_query *pq, json_t **items,
-                            char **next_key, char **next_seq);
+enum dbq repo_programs_list(struct db_conn *conn, const struct programs_query *pq, json_t **items, char **next_key,
+                            char **next_seq);
 enum dbq repo_programs_count(struct db_conn *conn, const struct programs_query *pq, long long *total);
 /* *out: the programme (caller decrefs), or NULL with DBQ_NONE. */
 enum dbq repo_programs_get(struct db_conn *conn, const char *id, json_t **out);

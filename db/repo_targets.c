@@ -4,7 +4,7 @@
 #include "sql.h"
 
 static const struct list_spec targets_spec = {
-  "repo_targets_list", "SELECT target_json(t) FROM targets t", "t.seq", "bigint", "t.seq", 0};
+    "repo_targets_list", "SELECT target_json(t) FROM targets t", "t.seq", "bigint", "t.seq", 0};
 
 static int filters_for(const struct targets_query *tq, struct list_filter *f) {
   int n = 0;
@@ -36,16 +36,16 @@ enum dbq repo_targets_count(struct db_conn *conn, const struct targets_query *tq
   return db_list_count(conn, &targets_spec, f, n, total);
 }
 
-static const struct db_stmt targets_get = {
-  "repo_targets_get", "SELECT target_json(t) FROM targets t WHERE t.id = $1", 1};
+static const struct db_stmt targets_get = {"repo_targets_get", "SELECT target_json(t) FROM targets t WHERE t.id = $1",
+                                           1};
 
 enum dbq repo_targets_get(struct db_conn *conn, const char *id, json_t **out) {
   const char *vals[1] = {id};
   return db_json_one(conn, &targets_get, vals, out);
 }
 
-static const struct db_stmt targets_lock = {
-  "repo_targets_lock", "SELECT target_json(t) FROM targets t WHERE t.id = $1 FOR UPDATE", 1};
+static const struct db_stmt targets_lock = {"repo_targets_lock",
+                                            "SELECT target_json(t) FROM targets t WHERE t.id = $1 FOR UPDATE", 1};
 
 enum dbq repo_targets_lock(struct db_conn *conn, const char *id, json_t **out) {
   const char *vals[1] = {id};
@@ -53,13 +53,13 @@ enum dbq repo_targets_lock(struct db_conn *conn, const char *id, json_t **out) {
 }
 
 static const struct db_stmt targets_create = {
-  "repo_targets_create",
-  "INSERT INTO targets AS t (indicator_id, period, value, program_id, region_code, pesantren_id)"
-  " SELECT i.id, d->>'period', (d->>'value')::numeric, (d->>'program_id')::uuid, d->>'region_code',"
-  " (d->>'pesantren_id')::uuid"
-  " FROM (SELECT $1::jsonb AS d) AS src JOIN indicators i ON i.code = src.d->>'indicator_code'"
-  " RETURNING target_json(t)",
-  1,
+    "repo_targets_create",
+    "INSERT INTO targets AS t (indicator_id, period, value, program_id, region_code, pesantren_id)"
+    " SELECT i.id, d->>'period', (d->>'value')::numeric, (d->>'program_id')::uuid, d->>'region_code',"
+    " (d->>'pesantren_id')::uuid"
+    " FROM (SELECT $1::jsonb AS d) AS src JOIN indicators i ON i.code = src.d->>'indicator_code'"
+    " RETURNING target_json(t)",
+    1,
 };
 
 enum dbq repo_targets_create(struct db_conn *conn, const json_t *doc, json_t **out) {
@@ -67,12 +67,12 @@ enum dbq repo_targets_create(struct db_conn *conn, const json_t *doc, json_t **o
 }
 
 static const struct db_stmt targets_update = {
-  "repo_targets_update",
-  "UPDATE targets AS t SET (indicator_id, period, value, program_id, region_code, pesantren_id) ="
-  " (SELECT (SELECT id FROM indicators WHERE code = d->>'indicator_code'), d->>'period', (d->>'value')::numeric,"
-  " (d->>'program_id')::uuid, d->>'region_code', (d->>'pesantren_id')::uuid FROM (SELECT $1::jsonb AS d) AS src)"
-  " WHERE t.id = $2 RETURNING target_json(t)",
-  2,
+    "repo_targets_update",
+    "UPDATE targets AS t SET (indicator_id, period, value, program_id, region_code, pesantren_id) ="
+    " (SELECT (SELECT id FROM indicators WHERE code = d->>'indicator_code'), d->>'period', (d->>'value')::numeric,"
+    " (d->>'program_id')::uuid, d->>'region_code', (d->>'pesantren_id')::uuid FROM (SELECT $1::jsonb AS d) AS src)"
+    " WHERE t.id = $2 RETURNING target_json(t)",
+    2,
 };
 
 enum dbq repo_targets_update(struct db_conn *conn, const char *id, const json_t *doc, json_t **out) {

@@ -4,12 +4,12 @@
 #include "db.h"
 
 struct targets_query {
-  const char *indicator_code;  /* NULL = any */
+  const char *indicator_code; /* NULL = any */
   const char *period;
   const char *program_id;
   const char *region_code;
   const char *pesantren_id;
-  int province;                /* 1: only targets with no scope field (the whole province) */
+  int province; /* 1: only targets with no scope field (the whole province) */
   const char *after_key, *after_seq;
   int limit;
 };

@@ -5,8 +5,8 @@
 
 struct users_query {
   const char *role;
-  int active;                 /* -1 any */
-  const char *q;              /* literal, case-insensitive, on email and name */
+  int active;    /* -1 any */
+  const char *q; /* literal, case-insensitive, on email and name */
   const char *after_key, *after_seq;
   int limit;
 };

@@ -6,7 +6,7 @@
 #include "sql.h"
 
 static const struct list_spec visits_spec = {
-  "repo_visits_list", "SELECT visit_json(v) FROM visits v", "v.seq", "bigint", "v.seq", 0};
+    "repo_visits_list", "SELECT visit_json(v) FROM visits v", "v.seq", "bigint", "v.seq", 0};
 
 static int filters_for(const struct visits_query *vq, struct list_filter *f) {
   int n = 0;
@@ -33,8 +33,8 @@ enum dbq repo_visits_count(struct db_conn *conn, const struct visits_query *vq, 
 }
 
 static const struct db_stmt visits_get = {
-  "repo_visits_get",
-  "SELECT visit_json(v) FROM visits v WHERE v.id = $1 AND ($2::uuid IS NULL OR v.pesantren_id = $2::uuid)", 2};
+    "repo_visits_get",
+    "SELECT visit_json(v) FROM visits v WHERE v.id = $1 AND ($2::uuid IS NULL OR v.pesantren_id = $2::uuid)", 2};
 
 enum dbq repo_visits_get(struct db_conn *conn, const char *id, const char *pesantren_id, json_t **out) {
   const char *vals[2] = {id, pesantren_id};
@@ -43,17 +43,17 @@ enum dbq repo_visits_get(struct db_conn *conn, const char *id, const char *pesan
 
 /* From the pesantren row, so a missing pesantren is "no row" (a 404 of the path). */
 static const struct db_stmt visits_create = {
-  "repo_visits_create",
-  "INSERT INTO visits AS v (pesantren_id, mentor_id, visited_on, aspects, notes, follow_up)"
-  " SELECT s.id, $3::uuid, (d->>'visited_on')::date,"
-  " ARRAY(SELECT a FROM jsonb_array_elements_text(d->'aspects') WITH ORDINALITY AS x(a, n) ORDER BY n),"
-  " d->>'notes', d->>'follow_up'"
-  " FROM (SELECT $1::jsonb AS d) AS src, pesantren s WHERE s.id = $2 RETURNING visit_json(v)",
-  3,
+    "repo_visits_create",
+    "INSERT INTO visits AS v (pesantren_id, mentor_id, visited_on, aspects, notes, follow_up)"
+    " SELECT s.id, $3::uuid, (d->>'visited_on')::date,"
+    " ARRAY(SELECT a FROM jsonb_array_elements_text(d->'aspects') WITH ORDINALITY AS x(a, n) ORDER BY n),"
+    " d->>'notes', d->>'follow_up'"
+    " FROM (SELECT $1::jsonb AS d) AS src, pesantren s WHERE s.id = $2 RETURNING visit_json(v)",
+    3,
 };
 
-enum dbq repo_visits_create(struct db_conn *conn, const char *pesantren_id, const char *mentor_id,
-                            const json_t *doc, json_t **out) {
+enum dbq repo_visits_create(struct db_conn *conn, const char *pesantren_id, const char *mentor_id, const json_t *doc,
+                            json_t **out) {
   char *text = json_dumps(doc, JSON_COMPACT);
   *out = NULL;
   if (text == NULL)

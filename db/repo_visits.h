@@ -4,9 +4,9 @@
 #include "db.h"
 
 struct visits_query {
-  const char *pesantren_id;  /* NULL = every pesantren */
-  const char *mentor_id;     /* NULL = any */
-  const char *aspect;        /* visits that covered this aspect; NULL = any */
+  const char *pesantren_id; /* NULL = every pesantren */
+  const char *mentor_id;    /* NULL = any */
+  const char *aspect;       /* visits that covered this aspect; NULL = any */
   const char *after_key, *after_seq;
   int limit;
 };
@@ -19,7 +19,7 @@ enum dbq repo_visits_count(struct db_conn *conn, const struct visits_query *vq, 
 /* One visit; with pesantren_id set, only when it was a visit to that pesantren. *out caller decrefs. */
 enum dbq repo_visits_get(struct db_conn *conn, const char *id, const char *pesantren_id, json_t **out);
 /* doc: validated fields; mentor_id: the caller. DBQ_NONE when the pesantren does not exist. */
-enum dbq repo_visits_create(struct db_conn *conn, const char *pesantren_id, const char *mentor_id,
-                            const json_t *doc, json_t **out);
+enum dbq repo_visits_create(struct db_conn *conn, const char *pesantren_id, const char *mentor_id, const json_t *doc,
+                            json_t **out);
 
 #endif

@@ -42,17 +42,14 @@ enum dbq db_simple(struct db_conn *conn, const char *sql);
 
 /* A statement whose first column is one JSON document: *out is the parsed
  * value of the first row (caller decrefs), or NULL with DBQ_NONE. */
-enum dbq db_json_one(struct db_conn *conn, const struct db_stmt *stmt,
-                     const char *const *values, json_t **out);
+enum dbq db_json_one(struct db_conn *conn, const struct db_stmt *stmt, const char *const *values, json_t **out);
 /* As db_json_one, without parsing: out->json is the first column of the first
  * row, out->version the second column when there is one. DBQ_NONE leaves out
  * empty. */
-enum dbq db_text_one(struct db_conn *conn, const struct db_stmt *stmt, const char *const *values,
-                     struct db_text *out);
+enum dbq db_text_one(struct db_conn *conn, const struct db_stmt *stmt, const char *const *values, struct db_text *out);
 /* A statement taking a JSON document as $1 (and id as $2 when it has two
  * parameters), answering one JSON document, as db_json_one. */
-enum dbq db_json_doc(struct db_conn *conn, const struct db_stmt *stmt, const json_t *doc, const char *id,
-                     json_t **out);
+enum dbq db_json_doc(struct db_conn *conn, const struct db_stmt *stmt, const json_t *doc, const char *id, json_t **out);
 /* Runs a statement for its effect; DBQ_ONE when it touched at least one row. */
 enum dbq db_command(struct db_conn *conn, const struct db_stmt *stmt, const char *const *values);
 

@@ -9,24 +9,23 @@
 enum { TX_ATTEMPTS = 4 };
 
 static const struct db_stmt tx_set_actor = {
-  "tx_set_actor",
-  "SELECT set_config('opop.actor', coalesce($1, ''), true),"
-  " set_config('opop.actor_kind', coalesce($2, 'system'), true),"
-  " set_config('opop.request_id', coalesce($3, ''), true)",
-  3,
+    "tx_set_actor",
+    "SELECT set_config('opop.actor', coalesce($1, ''), true),"
+    " set_config('opop.actor_kind', coalesce($2, 'system'), true),"
+    " set_config('opop.request_id', coalesce($3, ''), true)",
+    3,
 };
 
 static enum dbq tx_begin(struct db_conn *conn, const struct db_actor *actor) {
   enum dbq q = db_simple(conn, "BEGIN");
   if (q < 0)
     return q;
-  const char *vals[3] = {actor ? actor->id : NULL, actor ? actor->kind : NULL,
-                         actor ? actor->request_id : NULL};
+  const char *vals[3] = {actor ? actor->id : NULL, actor ? actor->kind : NULL, actor ? actor->request_id : NULL};
   return db_command(conn, &tx_set_actor, vals) < 0 ? db_failure(conn) : DBQ_ONE;
 }
 
-enum dbq db_tx(struct db_conn *conn, const struct db_actor *actor,
-               enum dbq (*body)(struct db_conn *conn, void *arg), void *arg) {
+enum dbq db_tx(struct db_conn *conn, const struct db_actor *actor, enum dbq (*body)(struct db_conn *conn, void *arg),
+               void *arg) {
   enum dbq q = DBQ_HARD;
   for (int attempt = 0; attempt < TX_ATTEMPTS; attempt++) {
     q = tx_begin(conn, actor);

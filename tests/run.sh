@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 command -v node >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES nodejs"
 command -v npm >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES npm"
 command -v chromium >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES chromium" # the /docs check
+command -v clang-format >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES clang-format" # the house style
 opop_install
 
 passed=0
@@ -26,6 +27,13 @@ build() { # build DIR [meson options...]
 
 echo "== build" >&2
 build build
+
+# Every C file matches the committed .clang-format (one test: the list of files that do not).
+echo "== format (clang-format)" >&2
+unformatted=$(git ls-files '*.c' '*.h' | while read -r f; do
+  clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || echo "$f"
+done)
+if [ -z "$unformatted" ]; then count 1 0; else echo "not formatted (run clang-format -i): $unformatted" >&2; count 0 1; fi
 
 echo "== unit tests" >&2
 if meson test -C build --suite unit --print-errorlogs >/tmp/opop-unit.$$ 2>&1; then :; fi

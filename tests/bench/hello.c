@@ -53,14 +53,13 @@ int main(int argc, char **argv) {
   ulfius_add_endpoint_by_val(&inst, "GET", "/json", NULL, 0, &answer_json, NULL);
   /* ulfius ignores the instance's address in this mode: hand it to MHD. */
   struct MHD_OptionItem ops[] = {
-    {MHD_OPTION_SOCK_ADDR, 0, &addr},
-    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
-    {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
-    {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)threads, NULL},
-    {MHD_OPTION_END, 0, NULL},
+      {MHD_OPTION_SOCK_ADDR, 0, &addr},
+      {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
+      {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+      {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)threads, NULL},
+      {MHD_OPTION_END, 0, NULL},
   };
-  if (ulfius_start_framework_with_mhd_options(&inst, MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, ops) !=
-      U_OK) {
+  if (ulfius_start_framework_with_mhd_options(&inst, MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, ops) != U_OK) {
     fprintf(stderr, "hello: cannot listen on port %ld\n", port);
     ulfius_clean_instance(&inst);
     return 1;

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "config.h"
@@ -34,8 +35,15 @@ static void defaults(void **state) {
 static void values(void **state) {
   struct config cfg;
   char err[256];
-  static const char *const env[] = {"OPOP_PORT", "9000", "OPOP_TOKEN_TTL", "90m", "OPOP_DB_POOL_SIZE", "3",
-                                    "OPOP_CORS_ORIGINS", "https://a.example, https://b.example", NULL};
+  static const char *const env[] = {"OPOP_PORT",
+                                    "9000",
+                                    "OPOP_TOKEN_TTL",
+                                    "90m",
+                                    "OPOP_DB_POOL_SIZE",
+                                    "3",
+                                    "OPOP_CORS_ORIGINS",
+                                    "https://a.example, https://b.example",
+                                    NULL};
   assert_int_equal(load(env, &cfg, err), 0);
   assert_int_equal(cfg.port, 9000);
   assert_int_equal(cfg.token_ttl_s, 5400);
@@ -49,8 +57,9 @@ static void values(void **state) {
 static void names_the_bad_variable(void **state) {
   static const struct {
     const char *name, *value;
-  } bad[] = {{"OPOP_PORT", "80a"}, {"OPOP_PORT", "70000"}, {"OPOP_DB_POOL_SIZE", "0"},
-             {"OPOP_TOKEN_TTL", "12x"}, {"OPOP_TOKEN_TTL", "-5"}, {"OPOP_LOG_LEVEL", "loud"},
+  } bad[] = {{"OPOP_PORT", "80a"},       {"OPOP_PORT", "70000"},
+             {"OPOP_DB_POOL_SIZE", "0"}, {"OPOP_TOKEN_TTL", "12x"},
+             {"OPOP_TOKEN_TTL", "-5"},   {"OPOP_LOG_LEVEL", "loud"},
              {"OPOP_BIND", "localhost"}, {"OPOP_BOOTSTRAP_ADMIN_EMAIL", "a@b.id"}};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     struct config cfg;
@@ -64,9 +73,9 @@ static void names_the_bad_variable(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(defaults),
-    cmocka_unit_test(values),
-    cmocka_unit_test(names_the_bad_variable),
+      cmocka_unit_test(defaults),
+      cmocka_unit_test(values),
+      cmocka_unit_test(names_the_bad_variable),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

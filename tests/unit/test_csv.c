@@ -1,17 +1,19 @@
+#include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
 #include <cmocka.h>
-#include <jansson.h>
 
 #include "csv.h"
 
 static void quoting(void **state) {
   json_t *cols = json_loads("[\"code\",\"name\",\"value\",\"pct\",\"ok\"]", 0, NULL);
   json_t *rows = json_loads("[{\"code\":\"OMZET\",\"name\":\"Omzet, \\\"bulanan\\\"\",\"value\":1500000,"
-                            "\"pct\":null,\"ok\":true},{\"code\":\"A\\nB\",\"value\":2.5}]", 0, NULL);
+                            "\"pct\":null,\"ok\":true},{\"code\":\"A\\nB\",\"value\":2.5}]",
+                            0, NULL);
   size_t len = 0;
   char *csv = csv_render(cols, rows, &len);
   assert_string_equal(csv, "code,name,value,pct,ok\r\n"

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
+
 #include <cmocka.h>
 
 #include "cursor.h"
@@ -52,10 +53,10 @@ static void rejects_too_many_parts(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(round_trip),
-    cmocka_unit_test(empty_parts),
-    cmocka_unit_test(rejects_garbage),
-    cmocka_unit_test(rejects_too_many_parts),
+      cmocka_unit_test(round_trip),
+      cmocka_unit_test(empty_parts),
+      cmocka_unit_test(rejects_garbage),
+      cmocka_unit_test(rejects_too_many_parts),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,9 @@
+#include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
 #include <cmocka.h>
-#include <jansson.h>
 
 #include "patch.h"
 

@@ -1,6 +1,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
 #include <cmocka.h>
 
 #include "period.h"
@@ -36,10 +37,10 @@ static void month_and_leap(void **state) {
 }
 
 static void malformed(void **state) {
-  static const char *bad[] = {"", "24", "202", "20244", "2024-", "2024-Q", "2024-Q0", "2024-Q5", "2024-q2",
-                              "2024-00", "2024-13", "2024-1", "2024-001", "2024-Q12", " 2024", "2024 ",
-                              "2024/04", "2024-04-01", "abcd", "2024-W1", "２０２４", "1999", "2101",
-                              "-2024", "2024-H1", "2024-Q2x", NULL};
+  static const char *bad[] = {"",        "24",      "202",     "20244",      "2024-",    "2024-Q",   "2024-Q0",
+                              "2024-Q5", "2024-q2", "2024-00", "2024-13",    "2024-1",   "2024-001", "2024-Q12",
+                              " 2024",   "2024 ",   "2024/04", "2024-04-01", "abcd",     "2024-W1",  "２０２４",
+                              "1999",    "2101",    "-2024",   "2024-H1",    "2024-Q2x", NULL};
   struct period p;
   for (int i = 0; bad[i]; i++) {
     if (period_parse(bad[i], 2019, 2100, &p) != -1)
@@ -50,10 +51,10 @@ static void malformed(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(year),
-    cmocka_unit_test(quarter),
-    cmocka_unit_test(month_and_leap),
-    cmocka_unit_test(malformed),
+      cmocka_unit_test(year),
+      cmocka_unit_test(quarter),
+      cmocka_unit_test(month_and_leap),
+      cmocka_unit_test(malformed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

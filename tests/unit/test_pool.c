@@ -98,9 +98,9 @@ static void test_a_timed_out_waiter_leaves_the_line(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_lends_every_connection_then_times_out),
-    cmocka_unit_test(test_waiters_are_served_in_arrival_order),
-    cmocka_unit_test(test_a_timed_out_waiter_leaves_the_line),
+      cmocka_unit_test(test_lends_every_connection_then_times_out),
+      cmocka_unit_test(test_waiters_are_served_in_arrival_order),
+      cmocka_unit_test(test_a_timed_out_waiter_leaves_the_line),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

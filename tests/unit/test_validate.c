@@ -1,20 +1,18 @@
+#include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+
 #include <cmocka.h>
-#include <jansson.h>
 
 #include "validate.h"
 
 static const char *const kinds[] = {"a", "b", NULL};
 static const struct vfield fields[] = {
-  {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-  {"name", V_STRING, V_REQUIRED | V_TRIM, 3, 10, NULL, NULL},
-  {"count", V_INT, V_NULLABLE, 0, 100, NULL, NULL},
-  {"kind", V_ENUM, 0, 0, 0, kinds, NULL},
-  {"on", V_DATE, V_NULLABLE, 0, 0, NULL, NULL},
-  {"lat", V_NUMBER, V_NULLABLE, -9, -5, NULL, NULL},
+    {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},     {"name", V_STRING, V_REQUIRED | V_TRIM, 3, 10, NULL, NULL},
+    {"count", V_INT, V_NULLABLE, 0, 100, NULL, NULL}, {"kind", V_ENUM, 0, 0, 0, kinds, NULL},
+    {"on", V_DATE, V_NULLABLE, 0, 0, NULL, NULL},     {"lat", V_NUMBER, V_NULLABLE, -9, -5, NULL, NULL},
 };
 #define N (sizeof fields / sizeof fields[0])
 
@@ -30,7 +28,8 @@ static int has_error(const json_t *errors, const char *field) {
 
 static void collects_every_bad_field(void **state) {
   json_t *obj = json_loads("{\"id\":\"x\",\"count\":101,\"kind\":\"c\",\"on\":\"2024-02-30\",\"lat\":\"1\","
-                           "\"extra\":1}", 0, NULL);
+                           "\"extra\":1}",
+                           0, NULL);
   json_t *errors = json_array();
   assert_int_equal(validate_object(obj, fields, N, V_CREATE, errors), 7);
   const char *expect[] = {"id", "name", "count", "kind", "on", "lat", "extra"};
@@ -45,7 +44,9 @@ static void trims_and_counts_characters(void **state) {
   json_t *obj = json_loads("{\"name\":\"  \\u1e60a\\u1e41\\u00e4  \"}", 0, NULL);
   json_t *errors = json_array();
   assert_int_equal(validate_object(obj, fields, N, V_CREATE, errors), 0);
-  assert_string_equal(json_string_value(json_object_get(obj, "name")), "\xe1\xb9\xa0" "a" "\xe1\xb9\x81\xc3\xa4");
+  assert_string_equal(json_string_value(json_object_get(obj, "name")), "\xe1\xb9\xa0"
+                                                                       "a"
+                                                                       "\xe1\xb9\x81\xc3\xa4");
   json_decref(obj);
   json_object_set_new(obj = json_object(), "name", json_string("   ab   "));
   assert_int_equal(validate_object(obj, fields, N, V_CREATE, errors), 1);
@@ -79,10 +80,10 @@ static void helpers(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(collects_every_bad_field),
-    cmocka_unit_test(trims_and_counts_characters),
-    cmocka_unit_test(patch_mode_checks_only_present_fields),
-    cmocka_unit_test(helpers),
+      cmocka_unit_test(collects_every_bad_field),
+      cmocka_unit_test(trims_and_counts_characters),
+      cmocka_unit_test(patch_mode_checks_only_present_fields),
+      cmocka_unit_test(helpers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
