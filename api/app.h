@@ -12,6 +12,7 @@
 #include "db.h"
 
 struct metrics;
+struct db_replica;
 
 struct app {
   struct config cfg;
@@ -19,6 +20,8 @@ struct app {
   struct metrics *metrics;
   struct sockaddr_in bind_addr; /* ulfius keeps a pointer to it */
   long inflight;                /* requests being served (atomic), for a graceful stop */
+  struct db_replica *replica;   /* reports' replica (OPOP_DATABASE_READ_URL), else NULL */
+  int draining;                 /* a stop signal came (atomic): /readyz answers 503 */
 };
 
 enum role {

@@ -102,6 +102,8 @@ static int load_ints(struct config *cfg, const char *(*get)(const char *), char 
       {"OPOP_REQUEST_TIMEOUT", 1, 3600, &cfg->request_timeout_s},
       {"OPOP_LOGIN_MAX_FAILURES", 1, 1000, &cfg->login_max_failures},
       {"OPOP_LOGIN_LOCK_SECONDS", 1, 86400, &cfg->login_lock_s},
+      {"OPOP_READ_MAX_LAG", 1, 3600, &cfg->read_max_lag_s},
+      {"OPOP_DRAIN_SECONDS", 0, 300, &cfg->drain_s},
   };
   for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
     const char *v = get(ints[i].name);
@@ -135,6 +137,7 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
   cfg->token_ttl_s = 12 * 3600;
   cfg->login_max_failures = 5;
   cfg->login_lock_s = 900;
+  cfg->read_max_lag_s = 5;
   if (load_ints(cfg, get, err, errlen) != 0)
     goto fail;
   v = get("OPOP_BIND");
@@ -145,6 +148,8 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
   cfg->bind = strdup(v && *v ? v : "127.0.0.1");
   v = get("OPOP_DATABASE_URL");
   cfg->database_url = strdup(v && *v ? v : "dbname=opop");
+  v = get("OPOP_DATABASE_READ_URL");
+  cfg->database_read_url = dup_or_null(v && *v ? v : NULL);
   v = get("OPOP_LOG_LEVEL");
   if (v && *v && parse_level(v, &cfg->log_level) != 0) {
     fail(err, errlen, "OPOP_LOG_LEVEL", "must be one of none, error, warning, info, debug");
@@ -185,6 +190,7 @@ void config_clear(struct config *cfg) {
     return;
   free(cfg->bind);
   free(cfg->database_url);
+  free(cfg->database_read_url);
   free(cfg->cors_origins);
   free(cfg->bootstrap_email);
   if (cfg->bootstrap_password)

@@ -19,8 +19,11 @@ struct config {
   char *bootstrap_email;
   char *bootstrap_password;
   char *bootstrap_api_key;
-  int login_max_failures; /* failures before the account locks */
-  int login_lock_s;       /* how long it stays locked */
+  int login_max_failures;  /* failures before the account locks */
+  int login_lock_s;        /* how long it stays locked */
+  char *database_read_url; /* a streaming replica for reports; NULL: none */
+  int read_max_lag_s;      /* replay lag beyond which reads go to the primary */
+  int drain_s;             /* seconds /readyz answers 503 before a stop */
 };
 
 /* Reads the environment through getenv_fn (getenv in production, a fake in

@@ -18,6 +18,11 @@ void h_healthz(struct req *r) {
 
 void h_readyz(struct req *r) {
   static const char ok[] = "{\"status\":\"ready\"}";
+  /* Stopping: a load balancer takes this instance out before it stops accepting. */
+  if (__atomic_load_n(&r->app->draining, __ATOMIC_SEQ_CST)) {
+    reply_problem(r, 503, "The server is stopping.");
+    return;
+  }
   struct db_conn *db = db_pool_acquire(r->app->pool, 2000);
   int ready = db != NULL && db_conn_ping(db);
   if (db)
@@ -30,7 +35,7 @@ void h_readyz(struct req *r) {
 
 void h_metrics(struct req *r) {
   size_t len = 0;
-  char *text = metrics_render(r->app->metrics, r->app->pool, &len);
+  char *text = metrics_render(r->app->metrics, r->app->pool, r->app->replica, &len);
   if (text == NULL) {
     reply_problem(r, 500, "Metrics could not be rendered.");
     return;

@@ -10,6 +10,7 @@
 
 #include "csv.h"
 #include "http.h"
+#include "replica.h"
 #include "reply.h"
 #include "repo_indicators.h"
 #include "repo_programs.h"
@@ -27,6 +28,7 @@ struct report_args {
   char year[8];
   char indicator_id[37];
   const char *indicator_code;
+  const char *bad_field, *bad_detail; /* a name that a lookup did not find */
 };
 
 /* ---- content negotiation ---- */
@@ -146,21 +148,57 @@ static void reply_csv(struct req *r, json_t *items, const char *const *columns) 
 }
 
 typedef enum dbq (*report_fn)(struct db_conn *conn, const struct report_query *rq, json_t **items);
+/* What a report reads before its rows (the programme or indicator it names):
+ * DBQ_NONE when the name is unknown, with a->bad_field and a->bad_detail set. */
+typedef enum dbq (*lookup_fn)(struct db_conn *conn, struct report_args *a);
+
+static enum dbq fetch(struct db_conn *db, struct report_args *a, lookup_fn lookup, report_fn report, json_t **items) {
+  enum dbq q = lookup ? lookup(db, a) : DBQ_ONE;
+  return q == DBQ_ONE ? report(db, &a->q, items) : q;
+}
+
+/* Reports only read the rollups that the primary's triggers keep, so they
+ * read from the replica while it is usable; a replica that fails the read
+ * hands it to the primary. *answered when no connection could be had. */
+static enum dbq read_report(struct req *r, struct report_args *a, lookup_fn lookup, report_fn report, json_t **items,
+                            int *answered) {
+  struct db_conn *db = db_replica_acquire(r->app->replica, 5000);
+  if (db) {
+    enum dbq q = fetch(db, a, lookup, report, items);
+    db_replica_release(r->app->replica, db, q == DBQ_UNAVAILABLE);
+    if (q != DBQ_UNAVAILABLE)
+      return q;
+    json_decref(*items);
+    *items = NULL;
+  }
+  if ((db = req_db(r)) == NULL) {
+    *answered = 1;
+    return DBQ_UNAVAILABLE;
+  }
+  return fetch(db, a, lookup, report, items);
+}
 
 /* Runs report and answers head (stolen) with its items, or the CSV of the
  * items with columns (NULL-terminated) in that order. */
-static void run_report(struct req *r, struct db_conn *db, const struct report_args *a, report_fn report, json_t *head,
+static void run_report(struct req *r, struct report_args *a, lookup_fn lookup, report_fn report, json_t *head,
                        const char *const *columns) {
   json_t *items = NULL;
-  enum dbq q = report(db, &a->q, &items);
-  reply_header(r, "Vary", "Accept");
-  if (q < 0)
-    reply_db(r, q);
-  else if (a->format == FORMAT_CSV)
-    reply_csv(r, items, columns);
+  int answered = 0;
+  enum dbq q = read_report(r, a, lookup, report, &items, &answered);
+  if (answered)
+    ;
+  else if (q == DBQ_NONE && a->bad_field)
+    reply_field(r, 400, a->bad_field, a->bad_detail);
   else {
-    json_object_set(head, "items", items);
-    reply_json(r, 200, head);
+    reply_header(r, "Vary", "Accept");
+    if (q < 0)
+      reply_db(r, q);
+    else if (a->format == FORMAT_CSV)
+      reply_csv(r, items, columns);
+    else {
+      json_object_set(head, "items", items);
+      reply_json(r, 200, head);
+    }
   }
   json_decref(items);
   json_decref(head);
@@ -214,37 +252,40 @@ static int parse_region(struct req *r, struct report_args *a) {
   return 0;
 }
 
-/* The programme must exist: 0, or -1 after answering. */
-static int check_program(struct req *r, struct db_conn *db, const char *id) {
+/* The programme must exist. */
+static enum dbq lookup_program(struct db_conn *db, struct report_args *a) {
   json_t *doc = NULL;
-  enum dbq q = repo_programs_get(db, id, &doc);
+  enum dbq q = repo_programs_get(db, a->q.program_id, &doc);
   json_decref(doc);
-  if (q < 0)
-    reply_db(r, q);
-  else if (q == DBQ_NONE)
-    reply_field(r, 400, "program_id", "does not name a programme");
-  return q == DBQ_ONE ? 0 : -1;
+  if (q == DBQ_NONE) {
+    a->bad_field = "program_id";
+    a->bad_detail = "does not name a programme";
+  }
+  return q;
 }
 
-/* ?indicator= names an indicator by code: 0 with its id, or -1 after answering. */
-static int parse_indicator(struct req *r, struct db_conn *db, struct report_args *a) {
+/* ?indicator= names an indicator by code: its id. */
+static enum dbq lookup_indicator(struct db_conn *db, struct report_args *a) {
   json_t *doc = NULL;
+  enum dbq q = repo_indicators_get_by_code(db, a->indicator_code, &doc);
+  if (q == DBQ_NONE) {
+    a->bad_field = "indicator";
+    a->bad_detail = "does not name an indicator";
+  } else if (q == DBQ_ONE) {
+    snprintf(a->indicator_id, sizeof a->indicator_id, "%s", json_string_value(json_object_get(doc, "id")));
+    a->q.indicator_id = a->indicator_id;
+  }
+  json_decref(doc);
+  return q;
+}
+
+static int parse_indicator(struct req *r, struct report_args *a) {
   a->indicator_code = req_query(r, "indicator");
   if (a->indicator_code == NULL) {
     reply_field(r, 400, "indicator", "is required: an indicator code such as OMZET");
     return -1;
   }
-  enum dbq q = repo_indicators_get_by_code(db, a->indicator_code, &doc);
-  if (q < 0)
-    reply_db(r, q);
-  else if (q == DBQ_NONE)
-    reply_field(r, 400, "indicator", "does not name an indicator");
-  else {
-    snprintf(a->indicator_id, sizeof a->indicator_id, "%s", json_string_value(json_object_get(doc, "id")));
-    a->q.indicator_id = a->indicator_id;
-  }
-  json_decref(doc);
-  return q == DBQ_ONE ? 0 : -1;
+  return 0;
 }
 
 /* ---- the reports ---- */
@@ -256,7 +297,6 @@ void h_reports_achievement(struct req *r) {
                                         "aggregation",     "higher_is_better",    "target", "actual",
                                         "achievement_pct", "pesantren_reporting", NULL};
   struct report_args a = {0};
-  struct db_conn *db;
   if (parse_common(r, &a, allowed, 1) != 0 || req_query_enum(r, "pillar", pillars, &a.q.pillar) != 0 ||
       parse_region(r, &a) != 0)
     return;
@@ -265,11 +305,9 @@ void h_reports_achievement(struct req *r) {
     reply_field(r, 400, "program_id", "must be a UUID");
     return;
   }
-  if ((db = req_db(r)) == NULL || (a.q.program_id && check_program(r, db, a.q.program_id) != 0))
-    return;
   json_t *filters = json_pack("{s:s?, s:s?, s:s?}", "pillar", a.q.pillar, "region_code", a.q.region_code, "program_id",
                               a.q.program_id);
-  run_report(r, db, &a, repo_report_achievement, head_new(&a, filters), columns);
+  run_report(r, &a, a.q.program_id ? lookup_program : NULL, repo_report_achievement, head_new(&a, filters), columns);
 }
 
 void h_reports_regions(struct req *r) {
@@ -277,10 +315,10 @@ void h_reports_regions(struct req *r) {
   static const char *const columns[] = {"region_code", "region_name",     "indicator_code",      "target",
                                         "actual",      "achievement_pct", "pesantren_reporting", NULL};
   struct report_args a = {0};
-  struct db_conn *db;
-  if (parse_common(r, &a, allowed, 1) != 0 || (db = req_db(r)) == NULL || parse_indicator(r, db, &a) != 0)
+  if (parse_common(r, &a, allowed, 1) != 0 || parse_indicator(r, &a) != 0)
     return;
-  run_report(r, db, &a, repo_report_regions, head_new(&a, json_pack("{s:s}", "indicator", a.indicator_code)), columns);
+  run_report(r, &a, lookup_indicator, repo_report_regions,
+             head_new(&a, json_pack("{s:s}", "indicator", a.indicator_code)), columns);
 }
 
 void h_reports_cohorts(struct req *r) {
@@ -288,10 +326,10 @@ void h_reports_cohorts(struct req *r) {
   static const char *const columns[] = {"cohort_year", "year", "indicator_code", "pesantren", "pesantren_reporting",
                                         "actual",      NULL};
   struct report_args a = {0};
-  struct db_conn *db;
-  if (parse_common(r, &a, allowed, 0) != 0 || (db = req_db(r)) == NULL || parse_indicator(r, db, &a) != 0)
+  if (parse_common(r, &a, allowed, 0) != 0 || parse_indicator(r, &a) != 0)
     return;
-  run_report(r, db, &a, repo_report_cohorts, head_new(&a, json_pack("{s:s}", "indicator", a.indicator_code)), columns);
+  run_report(r, &a, lookup_indicator, repo_report_cohorts,
+             head_new(&a, json_pack("{s:s}", "indicator", a.indicator_code)), columns);
 }
 
 void h_reports_pillars(struct req *r) {
@@ -299,8 +337,7 @@ void h_reports_pillars(struct req *r) {
   static const char *const columns[] = {"pillar",   "programs",           "enrolled_pesantren", "graduated_pesantren",
                                         "products", "certified_products", "santri_trained",     NULL};
   struct report_args a = {0};
-  struct db_conn *db;
-  if (parse_common(r, &a, allowed, 1) != 0 || (db = req_db(r)) == NULL)
+  if (parse_common(r, &a, allowed, 1) != 0)
     return;
-  run_report(r, db, &a, repo_report_pillars, head_new(&a, json_object()), columns);
+  run_report(r, &a, NULL, repo_report_pillars, head_new(&a, json_object()), columns);
 }

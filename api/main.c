@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yder.h>
 
 #include "auth.h"
@@ -11,6 +12,7 @@
 #include "db.h"
 #include "metrics.h"
 #include "migrate.h"
+#include "replica.h"
 #include "repo_auth.h"
 #include "router.h"
 #include "server.h"
@@ -121,7 +123,11 @@ static int cmd_serve(void) {
   }
   app.pool = db_pool_new(app.cfg.database_url, app.cfg.db_pool_size);
   app.metrics = metrics_new(routes_count);
-  if (app.pool == NULL || app.metrics == NULL || bootstrap(&app) != 0)
+  if (app.cfg.database_read_url)
+    app.replica =
+        db_replica_new(app.cfg.database_url, app.cfg.database_read_url, app.cfg.db_pool_size, app.cfg.read_max_lag_s);
+  if (app.pool == NULL || app.metrics == NULL || (app.cfg.database_read_url && app.replica == NULL) ||
+      bootstrap(&app) != 0)
     goto out_pool;
   if (server_start(&app, &inst) != 0)
     goto out_pool;
@@ -129,10 +135,14 @@ static int cmd_serve(void) {
                 app.cfg.http_threads > 0 ? "epoll thread pool" : "thread per connection");
   int sig = wait_for_signal();
   y_log_message(Y_LOG_LEVEL_INFO, "signal %d: stopping", sig);
+  __atomic_store_n(&app.draining, 1, __ATOMIC_SEQ_CST);
+  if (app.cfg.drain_s > 0)
+    sleep((unsigned)app.cfg.drain_s); /* long enough for a load balancer's health checks to see /readyz fail */
   server_stop(&app, &inst, 10);
   rc = 0;
 out_pool:
   metrics_free(app.metrics);
+  db_replica_free(app.replica);
   db_pool_free(app.pool);
 out_config:
   y_close_logs();

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "replica.h"
 #include "router.h"
 
 static const int tracked_statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406,
@@ -107,7 +108,31 @@ static void render_histogram(const struct metrics *m, FILE *f) {
   }
 }
 
-char *metrics_render(const struct metrics *m, struct db_pool *pool, size_t *len) {
+/* Where reads that a replica may serve went, and why. */
+static void render_replica(struct db_replica *replica, FILE *f) {
+  struct db_replica_status st;
+  db_replica_status(replica, &st);
+  fprintf(f,
+          "# HELP opop_db_read_replica_usable 1 while reports read from the replica, 0 while they read from the "
+          "primary.\n# TYPE opop_db_read_replica_usable gauge\nopop_db_read_replica_usable %d\n",
+          st.usable);
+  fprintf(f,
+          "# HELP opop_db_read_replica_state The replica's last judgement (usable, lagging, unreachable, "
+          "not_standby, unknown).\n# TYPE opop_db_read_replica_state gauge\n"
+          "opop_db_read_replica_state{state=\"%s\"} 1\n",
+          st.state);
+  fprintf(f,
+          "# HELP opop_db_read_replica_lag_seconds Replay lag judged by WAL position against the primary (-1: "
+          "unknown).\n# TYPE opop_db_read_replica_lag_seconds gauge\nopop_db_read_replica_lag_seconds %.0f\n",
+          st.lag_s);
+  fprintf(f,
+          "# HELP opop_db_replica_reads_total Reads a replica may serve, by where they were served.\n"
+          "# TYPE opop_db_replica_reads_total counter\n"
+          "opop_db_replica_reads_total{target=\"replica\"} %ld\nopop_db_replica_reads_total{target=\"primary\"} %ld\n",
+          st.replica_reads, st.primary_reads);
+}
+
+char *metrics_render(const struct metrics *m, struct db_pool *pool, struct db_replica *replica, size_t *len) {
   char *text = NULL;
   size_t size = 0;
   int psize = 0, in_use = 0;
@@ -134,6 +159,8 @@ char *metrics_render(const struct metrics *m, struct db_pool *pool, size_t *len)
           "# HELP opop_db_pool_timeouts_total Requests that found no connection in time.\n"
           "# TYPE opop_db_pool_timeouts_total counter\nopop_db_pool_timeouts_total %ld\n",
           timeouts);
+  if (replica)
+    render_replica(replica, f);
   fclose(f);
   *len = size;
   return text;

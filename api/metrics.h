@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 struct db_pool;
+struct db_replica;
 
 /* Request counters by route and status, and a latency histogram by route.
  * Updated with atomics from every worker thread; owned by the app. */
@@ -11,7 +12,7 @@ struct metrics *metrics_new(size_t nroutes);
 void metrics_free(struct metrics *m);
 /* route: index into the route table, or -1 for unmatched requests. */
 void metrics_observe(struct metrics *m, long route, int status, double seconds);
-/* Prometheus text exposition. Caller frees. */
-char *metrics_render(const struct metrics *m, struct db_pool *pool, size_t *len);
+/* Prometheus text exposition; replica may be NULL (none configured). Caller frees. */
+char *metrics_render(const struct metrics *m, struct db_pool *pool, struct db_replica *replica, size_t *len);
 
 #endif

@@ -76,3 +76,22 @@ opop_pg_createdb() {
   psql -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname = '$1'" | grep -q 1 ||
     psql -d postgres -qc "CREATE DATABASE \"$1\"" >/dev/null
 }
+
+# opop_pg_standby PRIMARY_DIR DIR: a streaming replica (pg_basebackup -R) of
+# the cluster that opop_pg_start runs in PRIMARY_DIR, in DIR/data with its
+# socket in DIR/run, started; later calls start it again. Sets nothing.
+opop_pg_standby() {
+  local primary=$1 dir=$2 bin
+  bin=$(opop_pg_bin) || return 1
+  mkdir -p "$dir/run"
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir" "$dir/run"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    opop_as_owner "$bin/pg_basebackup" -h "$primary/run" -p 5432 -U postgres -D "$dir/data" -R -X stream -c fast || return 1
+    echo "unix_socket_directories = '$dir/run'" | opop_as_owner tee -a "$dir/data/postgresql.auto.conf" >/dev/null
+  fi
+  opop_as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1 && return 0
+  opop_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 start >/dev/null || {
+    tail -20 "$dir/postgres.log" >&2
+    return 1
+  }
+}
