@@ -19,25 +19,9 @@ for arg in "$@"; do
 done
 
 opop_install
-[ -f build/build.ninja ] && meson setup --reconfigure build >/dev/null || meson setup build --buildtype=release >/dev/null
-ninja -C build >/dev/null
-echo "built build/opop-api" >&2
-
-started_cluster=
-if [ -z "${OPOP_DATABASE_URL:-}" ]; then
-  local_dir=${OPOP_LOCAL_DIR:-$PWD/.local}
-  mkdir -p "$local_dir"
-  local_dir=$(cd "$local_dir" && pwd)
-  if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$local_dir"; then
-    echo "the postgres user cannot reach $local_dir; set OPOP_LOCAL_DIR to a folder it can reach (e.g. /srv/opop)" >&2
-    exit 1
-  fi
-  opop_pg_start "$local_dir/pg"
-  started_cluster=$local_dir/pg
-  opop_pg_createdb opop
-  export OPOP_DATABASE_URL="host=$PGHOST port=$PGPORT dbname=opop user=postgres"
-  echo "PostgreSQL: $local_dir/pg (socket $PGHOST)" >&2
-fi
+opop_build
+opop_local_db
+started_cluster=$OPOP_LOCAL_PG
 
 stop_cluster() { [ -n "$started_cluster" ] && opop_pg_stop "$started_cluster"; return 0; }
 trap stop_cluster EXIT

@@ -95,3 +95,31 @@ opop_pg_standby() {
     return 1
   }
 }
+
+# opop_build: builds build/opop-api (release unless build/ is configured already).
+opop_build() {
+  if [ -f build/build.ninja ]; then meson setup --reconfigure build >/dev/null; else meson setup build --buildtype=release >/dev/null; fi
+  ninja -C build >/dev/null
+  echo "built build/opop-api" >&2
+}
+
+# opop_local_db: unless OPOP_DATABASE_URL is set, starts the private cluster
+# in ${OPOP_LOCAL_DIR:-.local}/pg with database opop, and exports
+# OPOP_DATABASE_URL and OPOP_LOCAL_PG (the cluster's folder, for opop_pg_stop).
+opop_local_db() {
+  local local_dir
+  OPOP_LOCAL_PG=
+  [ -n "${OPOP_DATABASE_URL:-}" ] && return 0
+  local_dir=${OPOP_LOCAL_DIR:-$PWD/.local}
+  mkdir -p "$local_dir"
+  local_dir=$(cd "$local_dir" && pwd)
+  if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$local_dir"; then
+    echo "the postgres user cannot reach $local_dir; set OPOP_LOCAL_DIR to a folder it can reach (e.g. /srv/opop)" >&2
+    return 1
+  fi
+  opop_pg_start "$local_dir/pg" || return 1
+  OPOP_LOCAL_PG=$local_dir/pg
+  opop_pg_createdb opop
+  export OPOP_DATABASE_URL="host=$PGHOST port=$PGPORT dbname=opop user=postgres" OPOP_LOCAL_PG
+  echo "PostgreSQL: $local_dir/pg (socket $PGHOST)" >&2
+}
