@@ -11,6 +11,7 @@ command -v node >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES nodejs"
 command -v npm >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES npm"
 command -v chromium >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES chromium" # the /docs check
 command -v clang-format >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES clang-format" # the house style
+command -v haproxy >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES haproxy" # the cluster step
 opop_install
 
 passed=0
@@ -78,6 +79,16 @@ run_integration() {
 }
 
 run_integration plain "$PWD/build/opop-api"
+
+# Several instances behind HAProxy: a rolling restart under load fails no
+# request and stores every acknowledged write once.
+echo "== cluster: rolling restart behind HAProxy (tests/cluster/rolling.sh)" >&2
+if WORKERS=4 tests/cluster/rolling.sh >"$work/rolling.json" 2>"$work/rolling.err"; then
+  count 1 0
+else
+  cat "$work/rolling.json" "$work/rolling.err" >&2
+  count 0 1
+fi
 
 if [ "${OPOP_TEST_SANITIZE:-1}" = 1 ]; then
   echo "== build (address, undefined sanitizers)" >&2
