@@ -17,13 +17,13 @@ cd "$(dirname "$0")/.."
 
 n=3
 replica=0
-for arg in "$@"; do
-  case "$arg" in
-    --replica) replica=1 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
-    *[!0-9]*|'') echo "unknown option: $arg" >&2; exit 2 ;;
-    *) n=$arg ;;
-  esac
+while [ $# -gt 0 ]; do
+  if [ "$1" = --replica ]; then replica=1
+  elif [ "$1" = -h ] || [ "$1" = --help ]; then sed -n '2,14p' "$0"; exit 0
+  elif [[ "$1" =~ ^[0-9]+$ ]]; then n=$1
+  else echo "unknown option: $1" >&2; exit 2
+  fi
+  shift
 done
 [ "$n" -ge 1 ] && [ "$n" -le 32 ] || { echo "N must be from 1 to 32" >&2; exit 2; }
 

@@ -123,3 +123,13 @@ opop_local_db() {
   export OPOP_DATABASE_URL="host=$PGHOST port=$PGPORT dbname=opop user=postgres" OPOP_LOCAL_PG
   echo "PostgreSQL: $local_dir/pg (socket $PGHOST)" >&2
 }
+
+# opop_stop_child PID: stops a background child of this shell (SIGTERM) and
+# waits for it; nothing when PID is empty or gone.
+opop_stop_child() {
+  if [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; then
+    kill -TERM "$1"
+    wait "$1" 2>/dev/null || true
+  fi
+  return 0
+}

@@ -19,10 +19,7 @@ server_pid=
 . "$root/deploy/lib/pg.sh"
 
 cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid"
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  opop_stop_child "$server_pid"
   opop_pg_stop "$dir/pg"
   rm -rf "$dir"
 }

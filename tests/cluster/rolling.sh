@@ -20,10 +20,7 @@ key="rolling-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 cluster_pid=
 
 cleanup() {
-  if [ -n "$cluster_pid" ] && kill -0 "$cluster_pid" 2>/dev/null; then
-    kill -TERM "$cluster_pid"
-    wait "$cluster_pid" 2>/dev/null || true
-  fi
+  opop_stop_child "$cluster_pid"
   rm -rf "$dir"
 }
 trap cleanup EXIT

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { startServer, privateCluster } from './lib/harness.mjs';
+import { startServer, privateCluster, until } from './lib/harness.mjs';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -21,16 +21,6 @@ function pg(fn, ...args) {
 function onStandby(sql) {
   return execFileSync('psql', ['-h', join(standby, 'run'), '-p', '5432', '-U', 'postgres', '-d', db, '-Atqc', sql],
     { encoding: 'utf8' }).trim();
-}
-
-async function until(what, check, ms = 30000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const r = await check();
-    if (r) return r;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 async function metric(name) {

@@ -264,3 +264,14 @@ export function privateCluster() {
   cluster.start();
   return cluster;
 }
+
+/** Polls check (async, truthy when done) every 100 ms; its value, or throws after ms. */
+export async function until(what, check, ms = 30000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const r = await check();
+    if (r) return r;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
