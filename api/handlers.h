@@ -45,11 +45,11 @@ void h_programs_list(struct req *r);
 void h_programs_get(struct req *r);
 void h_programs_create(struct req *r);
 void h_programs_patch(struct req *r);
-/* h_enrolments.c */
-void h_enrolments_list(struct req *r);
-void h_enrolments_get(struct req *r);
-void h_enrolments_create(struct req *r);
-void h_enrolments_patch(struct req *r);
+/* h_participants.c: enrolments of pesantren in a programme */
+void h_participants_list(struct req *r);
+void h_participants_get(struct req *r);
+void h_participants_create(struct req *r);
+void h_participants_patch(struct req *r);
 
 /* products and visits */
 /* h_products.c: one product at /v1/pesantren/{id}/products/{product_id} and /v1/products/{product_id} */
@@ -92,7 +92,7 @@ void h_measurements_reject(struct req *r);
 /* h_measurement_batch.c */
 void h_measurements_batch(struct req *r);
 
-/* h_summary.c */
+/* h_pesantren_summary.c */
 void h_pesantren_summary(struct req *r);
 
 /* reports (h_reports.c) */

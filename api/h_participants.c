@@ -49,7 +49,7 @@ static int program_found(struct req *r, struct db_conn *db, const char *program_
 
 API_LIST_CALL(enrolments_list, repo_enrolments_list, repo_enrolments_count);
 
-void h_enrolments_list(struct req *r) {
+void h_participants_list(struct req *r) {
   static const char *const allowed[] = {"limit", "cursor", "include_total", "status", NULL};
   struct enrolments_query eq = {.program_id = req_uuid_var(r, 0)};
   struct list_args a = {&eq, &eq.after_key, &eq.after_seq, "seq", 0};
@@ -81,7 +81,7 @@ static json_t *enrolment_of_path(struct req *r) {
   return doc;
 }
 
-void h_enrolments_get(struct req *r) {
+void h_participants_get(struct req *r) {
   json_t *doc = enrolment_of_path(r);
   if (doc && !req_not_modified(r, doc))
     reply_resource(r, 200, doc);
@@ -115,7 +115,7 @@ static enum dbq create_enrolment(struct db_conn *conn, void *arg, json_t **doc, 
   return repo_enrolments_create(conn, e->program_id, e->pesantren_id, doc);
 }
 
-void h_enrolments_create(struct req *r) {
+void h_participants_create(struct req *r) {
   struct enrol e = {.program_id = req_uuid_var(r, 0)};
   json_t *body = NULL, *errors = json_array();
   char prefix[96], location[160];
@@ -145,7 +145,7 @@ static const struct patch_spec enrolment_patch = {
     "enrolment", update_fields, NFIELDS, NULL, repo_enrolments_lock, repo_enrolments_update, NULL, NULL,
 };
 
-void h_enrolments_patch(struct req *r) {
+void h_participants_patch(struct req *r) {
   json_t *doc = enrolment_of_path(r);
   if (doc)
     api_patch(r, json_string_value(json_object_get(doc, "id")), &enrolment_patch);
