@@ -10,6 +10,7 @@
 #include "reply.h"
 #include "repo_api_keys.h"
 #include "resource.h"
+#include "rules.h"
 #include "validate.h"
 
 static const char *const roles[] = {"admin", "mentor", "operator", "viewer", NULL};
@@ -99,43 +100,9 @@ out:
   json_decref(errors);
 }
 
-struct revoke_tx {
-  struct req *r;
-  const char *id;
-  struct outcome fail;
-};
-
 /* DELETE honours If-Match like every DELETE; revoking twice is harmless. */
-static enum dbq revoke_body(struct db_conn *conn, void *arg) {
-  struct revoke_tx *t = arg;
-  json_t *current = NULL;
-  enum dbq q = repo_api_keys_lock(conn, t->id, &current);
-  if (q == DBQ_NONE) {
-    outcome_set(&t->fail, 404, NULL, "No API key has this id.");
-    return DBQ_ROLLBACK;
-  }
-  if (q < 0)
-    return q;
-  long long version = json_integer_value(json_object_get(current, "version"));
-  json_decref(current);
-  if (req_if_match_ok(t->r, version) != 0) {
-    outcome_set(&t->fail, 412, NULL, "The API key has changed since you read it (If-Match).");
-    return DBQ_ROLLBACK;
-  }
-  return repo_api_keys_revoke(conn, t->id);
-}
+static const struct delete_spec key_delete = {"API key", repo_api_keys_lock, repo_api_keys_revoke, NULL};
 
 void h_api_keys_delete(struct req *r) {
-  struct revoke_tx t = {.r = r, .id = req_uuid_var(r, 0)};
-  struct db_conn *db;
-  if (t.id == NULL || (db = req_db(r)) == NULL)
-    return;
-  struct db_actor actor = req_actor(r);
-  enum dbq q = db_tx(db, &actor, revoke_body, &t);
-  if (q == DBQ_ROLLBACK)
-    reply_outcome(r, &t.fail);
-  else if (q < 0)
-    reply_db(r, q);
-  else
-    reply_empty(r, 204);
+  api_delete(r, req_uuid_var(r, 0), &key_delete);
 }

@@ -10,6 +10,7 @@
 #include "http.h"
 #include "reply.h"
 #include "repo_audit.h"
+#include "resource.h"
 #include "validate.h"
 
 /* A parsed RFC 3339 timestamp: text PostgreSQL reads, and whole seconds since
@@ -147,31 +148,12 @@ static int parse_audit_query(struct req *r, struct audit_query *aq, struct stamp
   return 0;
 }
 
+API_LIST_CALL(audit_list, repo_audit_list, repo_audit_count);
+
 void h_audit_list(struct req *r) {
   struct audit_query aq = {0};
   struct stamp from, to;
-  const char *sort = NULL;
-  char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL;
-  json_t *items = NULL;
-  long long total = -1;
-  int with_total = 0;
-  struct db_conn *db;
-  if (parse_audit_query(r, &aq, &from, &to, &sort, &with_total) != 0 || req_cursor(r, sort, &key, &seq) != 0 ||
-      (db = req_db(r)) == NULL)
-    goto out;
-  aq.after_key = key;
-  aq.after_seq = seq;
-  enum dbq q = repo_audit_list(db, &aq, &items, &next_key, &next_seq);
-  if (q >= 0 && with_total == 1)
-    q = repo_audit_count(db, &aq, &total);
-  if (q < 0)
-    reply_db(r, q);
-  else
-    reply_page(r, json_incref(items), sort, next_key, next_seq, total);
-out:
-  free(key);
-  free(seq);
-  free(next_key);
-  free(next_seq);
-  json_decref(items);
+  struct list_args a = {&aq, &aq.after_key, &aq.after_seq, NULL, 0};
+  if (parse_audit_query(r, &aq, &from, &to, &a.sort, &a.with_total) == 0)
+    api_list(r, &audit_list, &a);
 }

@@ -9,24 +9,12 @@
 #include "reply.h"
 #include "repo_indicators.h"
 #include "resource.h"
+#include "rules.h"
 #include "validate.h"
 
 static const char *const units[] = {"idr", "people", "count", "percent", NULL};
 static const char *const pillars[] = {"pesantrenpreneur", "santripreneur", "sosiopreneur", NULL};
 static const char *const aggregations[] = {"sum", "avg", "last", NULL};
-
-/* 1 when s has the form of an indicator code: ^[A-Z][A-Z0-9_]{1,39}$. */
-static int code_form(const char *s) {
-  size_t n = strlen(s);
-  if (n < 2 || n > 40 || s[0] < 'A' || s[0] > 'Z')
-    return 0;
-  return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
-}
-
-const char *check_indicator_code(const json_t *v) {
-  return code_form(json_string_value(v)) ? NULL
-                                         : "must be 2 to 40 capital letters, digits or '_', starting with a letter";
-}
 
 static const struct vfield indicator_fields[] = {
     {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
@@ -43,34 +31,16 @@ static const struct vfield indicator_fields[] = {
 };
 #define NFIELDS (sizeof indicator_fields / sizeof indicator_fields[0])
 
+API_LIST_CALL(indicators_list, repo_indicators_list, repo_indicators_count);
+
 void h_indicators_list(struct req *r) {
   static const char *const allowed[] = {"limit", "cursor", "include_total", "pillar", "unit", NULL};
   struct indicators_query iq = {0};
-  char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL;
-  json_t *items = NULL;
-  long long total = -1;
-  int with_total = 0;
-  struct db_conn *db;
-  if (req_query_allowed(r, allowed) != 0 || req_limit(r, &iq.limit) != 0 ||
-      req_query_bool(r, "include_total", &with_total) != 0 || req_query_enum(r, "pillar", pillars, &iq.pillar) != 0 ||
-      req_query_enum(r, "unit", units, &iq.unit) != 0 || req_cursor(r, "seq", &key, &seq) != 0 ||
-      (db = req_db(r)) == NULL)
-    goto out;
-  iq.after_key = key;
-  iq.after_seq = seq;
-  enum dbq q = repo_indicators_list(db, &iq, &items, &next_key, &next_seq);
-  if (q >= 0 && with_total == 1)
-    q = repo_indicators_count(db, &iq, &total);
-  if (q < 0)
-    reply_db(r, q);
-  else
-    reply_page(r, json_incref(items), "seq", next_key, next_seq, total);
-out:
-  free(key);
-  free(seq);
-  free(next_key);
-  free(next_seq);
-  json_decref(items);
+  struct list_args a = {&iq, &iq.after_key, &iq.after_seq, "seq", 0};
+  if (req_query_allowed(r, allowed) == 0 && req_limit(r, &iq.limit) == 0 &&
+      req_query_bool(r, "include_total", &a.with_total) == 0 && req_query_enum(r, "pillar", pillars, &iq.pillar) == 0 &&
+      req_query_enum(r, "unit", units, &iq.unit) == 0)
+    api_list(r, &indicators_list, &a);
 }
 
 /* The indicator named by path variable 0, a UUID or a code: DBQ_ONE with *out
@@ -80,7 +50,7 @@ static enum dbq find_indicator(struct req *r, json_t **out) {
   struct db_conn *db;
   enum dbq q;
   *out = NULL;
-  if (key == NULL || (!valid_uuid(key) && !code_form(key))) {
+  if (key == NULL || (!valid_uuid(key) && !indicator_code_form(key))) {
     reply_problem(r, 404, "No indicator has this id or code.");
     return DBQ_NONE;
   }

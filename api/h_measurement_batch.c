@@ -9,8 +9,10 @@
 
 #include "constraints.h"
 #include "http.h"
+#include "measurement.h"
 #include "reply.h"
 #include "repo_measurements.h"
+#include "rules.h"
 
 #define BATCH_MAX 1000
 

@@ -8,56 +8,15 @@
 #include <strings.h>
 
 #include "http.h"
+#include "measurement.h"
 #include "period.h"
 #include "reply.h"
 #include "repo_measurements.h"
 #include "resource.h"
+#include "rules.h"
 #include "validate.h"
 
 static const char *const statuses[] = {"draft", "submitted", "verified", "rejected", NULL};
-
-/* An absolute http(s) URL with a host and no white space or control characters. */
-static const char *check_url(const json_t *v) {
-  const char *s = json_string_value(v), *rest;
-  if (strncasecmp(s, "https://", 8) == 0)
-    rest = s + 8;
-  else if (strncasecmp(s, "http://", 7) == 0)
-    rest = s + 7;
-  else
-    return "must be an http or https URL";
-  if (*rest == '\0' || *rest == '/' || *rest == '?' || *rest == '#')
-    return "must be an http or https URL with a host";
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-    if (*p <= 0x20 || *p == 0x7f)
-      return "must be an http or https URL without spaces";
-  return NULL;
-}
-
-static const struct vfield measurement_fields[] = {
-    {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-    {"indicator_code", V_STRING, V_REQUIRED, 0, 0, NULL, check_indicator_code},
-    {"pesantren_id", V_UUID, V_REQUIRED, 0, 0, NULL, NULL},
-    {"program_id", V_UUID, V_NULLABLE, 0, 0, NULL, NULL},
-    {"period", V_STRING, V_REQUIRED, 0, 0, NULL, check_measure_period},
-    {"period_start", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-    {"period_end", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-    {"value", V_NUMBER, V_REQUIRED, 0, 0, NULL, check_measure_value},
-    {"note", V_STRING, V_NULLABLE | V_TRIM, 0, 2000, NULL, NULL},
-    {"evidence_url", V_STRING, V_NULLABLE | V_TRIM, 0, 2000, NULL, check_url},
-    {"status", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-    {"submitted_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-    {"submitted_by", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-    {"verified_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-    {"verified_by", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-    {"rejected_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-    {"rejected_by", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-    {"rejection_reason", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-    {"created_by", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-    {"version", V_INT, V_READONLY, 0, 0, NULL, NULL},
-    {"created_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-    {"updated_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-};
-#define NFIELDS (sizeof measurement_fields / sizeof measurement_fields[0])
 
 static const char *status_of(const json_t *doc) {
   return json_string_value(json_object_get(doc, "status"));
@@ -66,23 +25,6 @@ static const char *status_of(const json_t *doc) {
 static int is_status(const json_t *doc, const char *status) {
   const char *s = status_of(doc);
   return s && strcmp(s, status) == 0;
-}
-
-static int own_pesantren(const struct req *r, const json_t *doc) {
-  const char *pid = json_string_value(json_object_get(doc, "pesantren_id"));
-  return pid && strcmp(pid, r->caller.pesantren_id) == 0;
-}
-
-/* ---- creating (shared with the batch) ---- */
-
-int measurement_validate(json_t *body, json_t *errors) {
-  return validate_object(body, measurement_fields, NFIELDS, V_CREATE, errors);
-}
-
-const char *measurement_refused(const struct req *r, const json_t *body) {
-  if (r->caller.role == ROLE_OPERATOR && !own_pesantren(r, body))
-    return "An operator records measurements only for its own pesantren.";
-  return NULL;
 }
 
 static enum dbq create_measurement(struct db_conn *conn, void *arg, json_t **doc, struct outcome *fail) {
@@ -123,8 +65,8 @@ out:
 static int parse_period_filters(struct req *r, struct measurements_query *mq, char from[11], char until[11]) {
   struct period pf, pt;
   const char *f = NULL, *t = NULL;
-  if (measure_query_period(r, "period", &mq->period, NULL) != 0 ||
-      measure_query_period(r, "period_from", &f, &pf) != 0 || measure_query_period(r, "period_to", &t, &pt) != 0)
+  if (rules_query_period(r, "period", &mq->period, NULL) != 0 || rules_query_period(r, "period_from", &f, &pf) != 0 ||
+      rules_query_period(r, "period_to", &t, &pt) != 0)
     return -1;
   if (mq->period && (f || t)) {
     reply_field(r, 400, "period", "cannot be combined with period_from or period_to");
@@ -152,39 +94,22 @@ static int parse_list_query(struct req *r, struct measurements_query *mq, int *w
                                         "period_from",  "period_to",  "status",        NULL};
   if (req_query_allowed(r, allowed) != 0 || req_limit(r, &mq->limit) != 0 ||
       req_query_bool(r, "include_total", with_total) != 0 || req_query_enum(r, "status", statuses, &mq->status) != 0 ||
-      measure_query_uuid(r, "pesantren_id", &mq->pesantren_id) != 0 ||
-      measure_query_uuid(r, "program_id", &mq->program_id) != 0 || parse_period_filters(r, mq, from, until) != 0)
+      rules_query_uuid(r, "pesantren_id", &mq->pesantren_id) != 0 ||
+      rules_query_uuid(r, "program_id", &mq->program_id) != 0 || parse_period_filters(r, mq, from, until) != 0)
     return -1;
   mq->indicator_code = req_query(r, "indicator_code");
   mq->region_code = req_query(r, "region_code");
   return 0;
 }
 
+API_LIST_CALL(measurements_list, repo_measurements_list, repo_measurements_count);
+
 void h_measurements_list(struct req *r) {
   struct measurements_query mq = {0};
-  char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL, from[11], until[11];
-  json_t *items = NULL;
-  long long total = -1;
-  int with_total = 0;
-  struct db_conn *db;
-  if (parse_list_query(r, &mq, &with_total, from, until) != 0 || req_cursor(r, "seq", &key, &seq) != 0 ||
-      (db = req_db(r)) == NULL)
-    goto out;
-  mq.after_key = key;
-  mq.after_seq = seq;
-  enum dbq q = repo_measurements_list(db, &mq, &items, &next_key, &next_seq);
-  if (q >= 0 && with_total == 1)
-    q = repo_measurements_count(db, &mq, &total);
-  if (q < 0)
-    reply_db(r, q);
-  else
-    reply_page(r, json_incref(items), "seq", next_key, next_seq, total);
-out:
-  free(key);
-  free(seq);
-  free(next_key);
-  free(next_seq);
-  json_decref(items);
+  char from[11], until[11];
+  struct list_args a = {&mq, &mq.after_key, &mq.after_seq, "seq", 0};
+  if (parse_list_query(r, &mq, &a.with_total, from, until) == 0)
+    api_list(r, &measurements_list, &a);
 }
 
 void h_measurements_get(struct req *r) {
@@ -198,7 +123,7 @@ void h_measurements_get(struct req *r) {
  * one only with If-Match, so a counted value never changes by accident. */
 static int may_change(struct req *r, const json_t *current, int deleting, struct outcome *fail) {
   if (r->caller.role == ROLE_OPERATOR) {
-    if (!own_pesantren(r, current))
+    if (!measurement_own_pesantren(r, current))
       outcome_set(fail, 403, NULL, "You may only change measurements of your own pesantren.");
     else if (is_status(current, "verified"))
       outcome_set(fail, 403, NULL, "A verified measurement is changed only by an admin.");
@@ -228,8 +153,8 @@ static int prepare_measurement(json_t *doc) {
 }
 
 static const struct patch_spec measurement_patch = {
-    "measurement",          measurement_fields,       NFIELDS,   NULL,
-    repo_measurements_lock, repo_measurements_update, may_patch, prepare_measurement,
+    "measurement",          measurement_fields,       MEASUREMENT_NFIELDS, NULL,
+    repo_measurements_lock, repo_measurements_update, may_patch,           prepare_measurement,
 };
 
 void h_measurements_patch(struct req *r) {
@@ -238,48 +163,15 @@ void h_measurements_patch(struct req *r) {
     api_patch(r, id, &measurement_patch);
 }
 
-struct delete_tx {
-  struct req *r;
-  const char *id;
-  struct outcome fail;
-};
-
-static enum dbq delete_body(struct db_conn *conn, void *arg) {
-  struct delete_tx *t = arg;
-  json_t *current = NULL;
-  enum dbq q = repo_measurements_lock(conn, t->id, &current);
-  if (q == DBQ_NONE) {
-    outcome_set(&t->fail, 404, NULL, "No measurement has this id.");
-    return DBQ_ROLLBACK;
-  }
-  if (q < 0)
-    return q;
-  q = DBQ_ROLLBACK;
-  if (may_change(t->r, current, 1, &t->fail) != 0)
-    goto out;
-  if (req_if_match_ok(t->r, json_integer_value(json_object_get(current, "version"))) != 0) {
-    outcome_set(&t->fail, 412, NULL, "The measurement has changed since you read it (If-Match).");
-    goto out;
-  }
-  q = repo_measurements_delete(conn, t->id);
-out:
-  json_decref(current);
-  return q;
+static int may_delete(struct req *r, const json_t *current, struct outcome *fail) {
+  return may_change(r, current, 1, fail);
 }
 
+static const struct delete_spec measurement_delete = {"measurement", repo_measurements_lock, repo_measurements_delete,
+                                                      may_delete};
+
 void h_measurements_delete(struct req *r) {
-  struct delete_tx t = {.r = r, .id = req_uuid_var(r, 0)};
-  struct db_conn *db;
-  if (t.id == NULL || (db = req_db(r)) == NULL)
-    return;
-  struct db_actor actor = req_actor(r);
-  enum dbq q = db_tx(db, &actor, delete_body, &t);
-  if (q == DBQ_ROLLBACK)
-    reply_outcome(r, &t.fail);
-  else if (q < 0)
-    reply_db(r, q);
-  else
-    reply_empty(r, 204);
+  api_delete(r, req_uuid_var(r, 0), &measurement_delete);
 }
 
 /* ---- workflow ---- */
@@ -302,7 +194,7 @@ struct step_tx {
  * verifies and rejects in its own regions, an admin does both. */
 static int step_allowed(struct req *r, const json_t *state, struct outcome *fail) {
   const char *region = json_string_value(json_object_get(state, "region_code"));
-  if (r->caller.role == ROLE_OPERATOR && !own_pesantren(r, state))
+  if (r->caller.role == ROLE_OPERATOR && !measurement_own_pesantren(r, state))
     outcome_set(fail, 403, NULL, "You may only submit measurements of your own pesantren.");
   else if (r->caller.role == ROLE_MENTOR && !caller_has_region(&r->caller, region))
     outcome_set(fail, 403, NULL, "You may only review measurements of pesantren in your regions.");

@@ -10,6 +10,7 @@
 #include "reply.h"
 #include "repo_pesantren.h"
 #include "resource.h"
+#include "rules.h"
 #include "validate.h"
 
 static const char *const typologies[] = {"salafiyah", "khalafiyah", "terpadu", NULL};
@@ -44,15 +45,6 @@ static const char *check_founded_year(const json_t *v) {
   gmtime_r(&now, &tm);
   json_int_t y = json_integer_value(v);
   return y < 1700 || y > tm.tm_year + 1900 ? "must be from 1700 to the current year" : NULL;
-}
-
-const char *check_region_code(const json_t *v) {
-  const char *s = json_string_value(v);
-  int n;
-  if (strlen(s) != 5 || strncmp(s, "35.", 3) != 0 || s[3] < '0' || s[3] > '9' || s[4] < '0' || s[4] > '9')
-    return "is not one of the 38 region codes of Jawa Timur";
-  n = (s[3] - '0') * 10 + (s[4] - '0');
-  return (n >= 1 && n <= 29) || (n >= 71 && n <= 79) ? NULL : "is not one of the 38 region codes of Jawa Timur";
 }
 
 static const struct vfield pesantren_fields[] = {
@@ -106,30 +98,8 @@ static int pesantren_valid(struct req *r, json_t *doc) {
 
 static int parse_sort(struct req *r, struct pesantren_query *pq) {
   static const char *const sortable[] = {"name", "created_at", "santri_count", NULL};
-  const char *s = req_query(r, "sort");
-  pq->sort = "seq";
-  pq->desc = 0;
-  if (s == NULL)
-    return 0;
-  if (*s == '-') {
-    pq->desc = 1;
-    s++;
-  }
-  for (const char *const *c = sortable; *c; c++) {
-    if (strcmp(*c, s) == 0) {
-      pq->sort = *c;
-      return 0;
-    }
-  }
-  reply_field(r, 400, "sort", "must be name, created_at or santri_count, with '-' for descending");
-  return -1;
-}
-
-static int valid_region_filter(const char *code) {
-  json_t *v = json_string(code);
-  int ok = v != NULL && check_region_code(v) == NULL;
-  json_decref(v);
-  return ok;
+  return req_query_sort(r, sortable, "must be name, created_at or santri_count, with '-' for descending", &pq->sort,
+                        &pq->desc);
 }
 
 static int parse_list_query(struct req *r, struct pesantren_query *pq, int *with_total) {
@@ -140,13 +110,9 @@ static int parse_list_query(struct req *r, struct pesantren_query *pq, int *with
   if (req_query_allowed(r, allowed) != 0 || req_limit(r, &pq->limit) != 0 ||
       req_query_bool(r, "include_total", with_total) != 0 || req_query_bool(r, "active", &pq->active) != 0 ||
       req_query_enum(r, "typology", typologies, &pq->typology) != 0 ||
-      req_query_int(r, "cohort_year", 2019, 2100, &cohort, &has_cohort) != 0 || parse_sort(r, pq) != 0)
+      req_query_int(r, "cohort_year", 2019, 2100, &cohort, &has_cohort) != 0 || parse_sort(r, pq) != 0 ||
+      rules_query_region(r, "region_code", &pq->region_code) != 0)
     return -1;
-  pq->region_code = req_query(r, "region_code");
-  if (pq->region_code && !valid_region_filter(pq->region_code)) {
-    reply_field(r, 400, "region_code", "is not one of the 38 region codes of Jawa Timur");
-    return -1;
-  }
   pq->q = req_query(r, "q");
   pq->cohort_year = has_cohort ? req_query(r, "cohort_year") : NULL;
   return 0;

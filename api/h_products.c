@@ -14,6 +14,7 @@
 #include "repo_pesantren.h"
 #include "repo_products.h"
 #include "resource.h"
+#include "rules.h"
 #include "validate.h"
 
 #define MAX_CERTIFICATIONS 50
@@ -173,17 +174,9 @@ static int parse_list_query(struct req *r, int catalogue, struct products_query 
   }
   if (!catalogue)
     return 0;
-  pq->region_code = req_query(r, "region_code");
   pq->pesantren_id = req_query(r, "pesantren_id");
-  if (pq->region_code) {
-    json_t *code = json_string(pq->region_code);
-    const char *bad = code ? check_region_code(code) : "is not one of the 38 region codes of Jawa Timur";
-    json_decref(code);
-    if (bad) {
-      reply_field(r, 400, "region_code", bad);
-      return -1;
-    }
-  }
+  if (rules_query_region(r, "region_code", &pq->region_code) != 0)
+    return -1;
   if (pq->pesantren_id && !valid_uuid(pq->pesantren_id)) {
     reply_field(r, 400, "pesantren_id", "must be a UUID");
     return -1;
@@ -192,53 +185,26 @@ static int parse_list_query(struct req *r, int catalogue, struct products_query 
 }
 
 /* Answers a page of pq; the pesantren list has already checked its pesantren. */
-static void reply_products_page(struct req *r, struct db_conn *db, struct products_query *pq, int with_total) {
-  char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL;
-  json_t *items = NULL;
-  long long total = -1;
-  if (req_cursor(r, "seq", &key, &seq) != 0)
-    goto out;
-  pq->after_key = key;
-  pq->after_seq = seq;
-  enum dbq q = repo_products_list(db, pq, &items, &next_key, &next_seq);
-  if (q >= 0 && with_total == 1)
-    q = repo_products_count(db, pq, &total);
-  if (q < 0)
-    reply_db(r, q);
-  else
-    reply_page(r, json_incref(items), "seq", next_key, next_seq, total);
-out:
-  free(key);
-  free(seq);
-  free(next_key);
-  free(next_seq);
-  json_decref(items);
+API_LIST_CALL(products_list, repo_products_list, repo_products_count);
+
+static void reply_products_page(struct req *r, struct products_query *pq, int with_total) {
+  struct list_args a = {pq, &pq->after_key, &pq->after_seq, "seq", with_total};
+  api_list(r, &products_list, &a);
 }
 
 void h_products_list(struct req *r) {
   struct products_query pq = {0};
   int with_total = 0;
-  struct db_conn *db;
-  if (parse_list_query(r, 1, &pq, &with_total) == 0 && (db = req_db(r)) != NULL)
-    reply_products_page(r, db, &pq, with_total);
+  if (parse_list_query(r, 1, &pq, &with_total) == 0)
+    reply_products_page(r, &pq, with_total);
 }
 
 void h_pesantren_products_list(struct req *r) {
   struct products_query pq = {0};
   int with_total = 0;
-  char *region = NULL;
-  struct db_conn *db;
-  if ((pq.pesantren_id = req_uuid_var(r, 0)) == NULL || parse_list_query(r, 0, &pq, &with_total) != 0 ||
-      (db = req_db(r)) == NULL)
-    return;
-  enum dbq q = repo_pesantren_region(db, pq.pesantren_id, &region);
-  if (q < 0)
-    reply_db(r, q);
-  else if (q == DBQ_NONE)
-    reply_problem(r, 404, "No pesantren has this id.");
-  else
-    reply_products_page(r, db, &pq, with_total);
-  free(region);
+  if ((pq.pesantren_id = req_uuid_var(r, 0)) != NULL && parse_list_query(r, 0, &pq, &with_total) == 0 &&
+      rules_pesantren_found(r, pq.pesantren_id) == 0)
+    reply_products_page(r, &pq, with_total);
 }
 
 /* ---- one ---- */
@@ -306,49 +272,10 @@ void h_products_patch(struct req *r) {
     api_patch(r, id, &product_patch);
 }
 
-struct delete_tx {
-  struct req *r;
-  const char *id;
-  struct outcome fail;
-};
-
-static enum dbq delete_body(struct db_conn *conn, void *arg) {
-  struct delete_tx *t = arg;
-  json_t *current = NULL;
-  enum dbq q = repo_products_lock(conn, t->id, &current);
-  if (q == DBQ_NONE) {
-    outcome_set(&t->fail, 404, NULL, "No product has this id.");
-    return DBQ_ROLLBACK;
-  }
-  if (q < 0)
-    return q;
-  q = DBQ_ROLLBACK;
-  if (product_allowed(t->r, current, &t->fail) != 0)
-    goto out;
-  if (req_if_match_ok(t->r, json_integer_value(json_object_get(current, "version"))) != 0) {
-    outcome_set(&t->fail, 412, NULL, "The product has changed since you read it (If-Match).");
-    goto out;
-  }
-  q = repo_products_delete(conn, t->id);
-out:
-  json_decref(current);
-  return q;
-}
+static const struct delete_spec product_delete = {"product", repo_products_lock, repo_products_delete, product_allowed};
 
 void h_products_delete(struct req *r) {
-  struct delete_tx t = {.r = r};
-  const char *pesantren_id;
-  struct db_conn *db;
-  if (product_path(r, &pesantren_id, &t.id) != 0 || (db = req_db(r)) == NULL)
-    return;
-  struct db_actor actor = req_actor(r);
-  enum dbq q = db_tx(db, &actor, delete_body, &t);
-  if (q == DBQ_ROLLBACK)
-    reply_outcome(r, &t.fail);
-  else if (q < 0)
-    reply_db(r, q);
-  else if (q == DBQ_NONE)
-    reply_problem(r, 404, "No product has this id.");
-  else
-    reply_empty(r, 204);
+  const char *pesantren_id, *id;
+  if (product_path(r, &pesantren_id, &id) == 0)
+    api_delete(r, id, &product_delete);
 }

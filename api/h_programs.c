@@ -48,23 +48,7 @@ static int program_rules(const json_t *doc, json_t *errors) {
 
 static int parse_sort(struct req *r, struct programs_query *pq) {
   static const char *const sortable[] = {"name", "year", "created_at", NULL};
-  const char *s = req_query(r, "sort");
-  pq->sort = "seq";
-  pq->desc = 0;
-  if (s == NULL)
-    return 0;
-  if (*s == '-') {
-    pq->desc = 1;
-    s++;
-  }
-  for (const char *const *c = sortable; *c; c++) {
-    if (strcmp(*c, s) == 0) {
-      pq->sort = *c;
-      return 0;
-    }
-  }
-  reply_field(r, 400, "sort", "must be name, year or created_at, with '-' for descending");
-  return -1;
+  return req_query_sort(r, sortable, "must be name, year or created_at, with '-' for descending", &pq->sort, &pq->desc);
 }
 
 static int parse_list_query(struct req *r, struct programs_query *pq, int *with_total) {
@@ -82,33 +66,16 @@ static int parse_list_query(struct req *r, struct programs_query *pq, int *with_
   return 0;
 }
 
+API_LIST_CALL(programs_list, repo_programs_list, repo_programs_count);
+
 void h_programs_list(struct req *r) {
   struct programs_query pq = {0};
-  char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL, sort[32];
-  json_t *items = NULL;
-  long long total = -1;
-  int with_total = 0;
-  struct db_conn *db;
-  if (parse_list_query(r, &pq, &with_total) != 0)
+  char sort[32];
+  struct list_args a = {&pq, &pq.after_key, &pq.after_seq, sort, 0};
+  if (parse_list_query(r, &pq, &a.with_total) != 0)
     return;
   snprintf(sort, sizeof sort, "%s%s", pq.desc ? "-" : "", pq.sort);
-  if (req_cursor(r, sort, &key, &seq) != 0 || (db = req_db(r)) == NULL)
-    goto out;
-  pq.after_key = key;
-  pq.after_seq = seq;
-  enum dbq q = repo_programs_list(db, &pq, &items, &next_key, &next_seq);
-  if (q >= 0 && with_total == 1)
-    q = repo_programs_count(db, &pq, &total);
-  if (q < 0)
-    reply_db(r, q);
-  else
-    reply_page(r, json_incref(items), sort, next_key, next_seq, total);
-out:
-  free(key);
-  free(seq);
-  free(next_key);
-  free(next_seq);
-  json_decref(items);
+  api_list(r, &programs_list, &a);
 }
 
 /* ---- one ---- */

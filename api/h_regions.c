@@ -7,6 +7,7 @@
 #include "http.h"
 #include "reply.h"
 #include "repo_regions.h"
+#include "rules.h"
 
 /* The 38 regions are read once per request and paged here: the cursor is
  * the last code answered. */
@@ -35,14 +36,6 @@ static json_t *regions_page(json_t *all, const char *after, const char *kind, in
   return page;
 }
 
-/* A cursor names the last region answered: one of the 38 codes. */
-static int region_code_text(const char *code) {
-  json_t *v = json_string(code);
-  int ok = v != NULL && check_region_code(v) == NULL;
-  json_decref(v);
-  return ok;
-}
-
 void h_regions_list(struct req *r) {
   static const char *const allowed[] = {"limit", "cursor", "include_total", "kind", NULL};
   static const char *const kinds[] = {"kabupaten", "kota", NULL};
@@ -54,7 +47,7 @@ void h_regions_list(struct req *r) {
   if (req_query_allowed(r, allowed) != 0 || req_limit(r, &limit) != 0 ||
       req_query_bool(r, "include_total", &with_total) != 0 || req_query_enum(r, "kind", kinds, &kind) != 0)
     return;
-  if (cursor && (cursor_decode(cursor, &after, 1) != 0 || !region_code_text(after))) {
+  if (cursor && (cursor_decode(cursor, &after, 1) != 0 || !region_code_valid(after))) {
     reply_field(r, 400, "cursor", "is not a cursor this list gave out");
     goto out;
   }

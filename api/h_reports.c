@@ -15,6 +15,7 @@
 #include "repo_indicators.h"
 #include "repo_programs.h"
 #include "repo_reports.h"
+#include "rules.h"
 #include "validate.h"
 
 #define YEAR_MIN 2000
@@ -238,18 +239,7 @@ static int parse_common(struct req *r, struct report_args *a, const char *const 
 }
 
 static int parse_region(struct req *r, struct report_args *a) {
-  const char *code = req_query(r, "region_code");
-  if (code == NULL)
-    return 0;
-  json_t *v = json_string(code);
-  const char *bad = v ? check_region_code(v) : "is not one of the 38 region codes of Jawa Timur";
-  json_decref(v);
-  if (bad) {
-    reply_field(r, 400, "region_code", bad);
-    return -1;
-  }
-  a->q.region_code = code;
-  return 0;
+  return rules_query_region(r, "region_code", &a->q.region_code);
 }
 
 /* The programme must exist. */

@@ -11,60 +11,8 @@
 #include "reply.h"
 #include "repo_targets.h"
 #include "resource.h"
+#include "rules.h"
 #include "validate.h"
-
-#define PERIOD_MIN_YEAR 2000
-#define PERIOD_MAX_YEAR 2100
-#define PERIOD_RULE "must be a period YYYY, YYYY-Qn or YYYY-MM with a year from 2000 to 2100"
-/* 10^15 keeps every whole value exact in a JSON number (a double). */
-#define AMOUNT_MAX 1e15
-
-const char *check_measure_period(const json_t *v) {
-  struct period p;
-  return period_parse(json_string_value(v), PERIOD_MIN_YEAR, PERIOD_MAX_YEAR, &p) == 0 ? NULL : PERIOD_RULE;
-}
-
-const char *check_measure_value(const json_t *v) {
-  double d = json_number_value(v);
-  return d >= 0 && d <= AMOUNT_MAX ? NULL : "must be a number from 0 to 1000000000000000";
-}
-
-/* A value goes to the database as the decimal the client meant: 0.1, not the
- * 0.10000000000000001 a 17-digit rendering of the double would give. */
-int measure_value_to_text(json_t *doc) {
-  json_t *v = json_object_get(doc, "value");
-  char text[40];
-  if (json_is_integer(v))
-    snprintf(text, sizeof text, "%lld", (long long)json_integer_value(v));
-  else if (json_is_real(v))
-    snprintf(text, sizeof text, "%.15g", json_real_value(v));
-  else
-    return 0;
-  return json_object_set_new(doc, "value", json_string(text));
-}
-
-int measure_query_uuid(struct req *r, const char *name, const char **out) {
-  const char *v = req_query(r, name);
-  *out = NULL;
-  if (v && !valid_uuid(v)) {
-    reply_field(r, 400, name, "must be a UUID");
-    return -1;
-  }
-  *out = v;
-  return 0;
-}
-
-int measure_query_period(struct req *r, const char *name, const char **out, struct period *p) {
-  const char *v = req_query(r, name);
-  struct period ignored;
-  *out = NULL;
-  if (v && period_parse(v, PERIOD_MIN_YEAR, PERIOD_MAX_YEAR, p ? p : &ignored) != 0) {
-    reply_field(r, 400, name, PERIOD_RULE);
-    return -1;
-  }
-  *out = v;
-  return 0;
-}
 
 static const struct vfield target_fields[] = {
     {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
@@ -89,9 +37,9 @@ static int parse_list_query(struct req *r, struct targets_query *tq, int *with_t
   const char *scope = NULL;
   if (req_query_allowed(r, allowed) != 0 || req_limit(r, &tq->limit) != 0 ||
       req_query_bool(r, "include_total", with_total) != 0 || req_query_enum(r, "scope", scopes, &scope) != 0 ||
-      measure_query_period(r, "period", &tq->period, NULL) != 0 ||
-      measure_query_uuid(r, "program_id", &tq->program_id) != 0 ||
-      measure_query_uuid(r, "pesantren_id", &tq->pesantren_id) != 0)
+      rules_query_period(r, "period", &tq->period, NULL) != 0 ||
+      rules_query_uuid(r, "program_id", &tq->program_id) != 0 ||
+      rules_query_uuid(r, "pesantren_id", &tq->pesantren_id) != 0)
     return -1;
   tq->indicator_code = req_query(r, "indicator_code");
   tq->region_code = req_query(r, "region_code");
@@ -99,30 +47,13 @@ static int parse_list_query(struct req *r, struct targets_query *tq, int *with_t
   return 0;
 }
 
+API_LIST_CALL(targets_list, repo_targets_list, repo_targets_count);
+
 void h_targets_list(struct req *r) {
   struct targets_query tq = {0};
-  char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL;
-  json_t *items = NULL;
-  long long total = -1;
-  int with_total = 0;
-  struct db_conn *db;
-  if (parse_list_query(r, &tq, &with_total) != 0 || req_cursor(r, "seq", &key, &seq) != 0 || (db = req_db(r)) == NULL)
-    goto out;
-  tq.after_key = key;
-  tq.after_seq = seq;
-  enum dbq q = repo_targets_list(db, &tq, &items, &next_key, &next_seq);
-  if (q >= 0 && with_total == 1)
-    q = repo_targets_count(db, &tq, &total);
-  if (q < 0)
-    reply_db(r, q);
-  else
-    reply_page(r, json_incref(items), "seq", next_key, next_seq, total);
-out:
-  free(key);
-  free(seq);
-  free(next_key);
-  free(next_seq);
-  json_decref(items);
+  struct list_args a = {&tq, &tq.after_key, &tq.after_seq, "seq", 0};
+  if (parse_list_query(r, &tq, &a.with_total) == 0)
+    api_list(r, &targets_list, &a);
 }
 
 void h_targets_get(struct req *r) {
@@ -168,42 +99,8 @@ void h_targets_patch(struct req *r) {
     api_patch(r, id, &target_patch);
 }
 
-struct delete_tx {
-  struct req *r;
-  const char *id;
-  struct outcome fail;
-};
-
-static enum dbq delete_body(struct db_conn *conn, void *arg) {
-  struct delete_tx *t = arg;
-  json_t *current = NULL;
-  enum dbq q = repo_targets_lock(conn, t->id, &current);
-  if (q == DBQ_NONE) {
-    outcome_set(&t->fail, 404, NULL, "No target has this id.");
-    return DBQ_ROLLBACK;
-  }
-  if (q < 0)
-    return q;
-  long long version = json_integer_value(json_object_get(current, "version"));
-  json_decref(current);
-  if (req_if_match_ok(t->r, version) != 0) {
-    outcome_set(&t->fail, 412, NULL, "The target has changed since you read it (If-Match).");
-    return DBQ_ROLLBACK;
-  }
-  return repo_targets_delete(conn, t->id);
-}
+static const struct delete_spec target_delete = {"target", repo_targets_lock, repo_targets_delete, NULL};
 
 void h_targets_delete(struct req *r) {
-  struct delete_tx t = {.r = r, .id = req_uuid_var(r, 0)};
-  struct db_conn *db;
-  if (t.id == NULL || (db = req_db(r)) == NULL)
-    return;
-  struct db_actor actor = req_actor(r);
-  enum dbq q = db_tx(db, &actor, delete_body, &t);
-  if (q == DBQ_ROLLBACK)
-    reply_outcome(r, &t.fail);
-  else if (q < 0)
-    reply_db(r, q);
-  else
-    reply_empty(r, 204);
+  api_delete(r, req_uuid_var(r, 0), &target_delete);
 }

@@ -9,6 +9,7 @@
 #include "reply.h"
 #include "repo_users.h"
 #include "resource.h"
+#include "rules.h"
 #include "validate.h"
 
 static const char *const roles[] = {"admin", "mentor", "operator", "viewer", NULL};
@@ -18,20 +19,6 @@ static const char *check_email(const json_t *v) {
 }
 
 /* Shared with API keys: a list of distinct region codes. */
-const char *check_region_codes(const json_t *v) {
-  size_t i, j;
-  json_t *code, *other;
-  json_array_foreach(v, i, code) {
-    if (!json_is_string(code) || check_region_code(code) != NULL)
-      return "must list region codes of Jawa Timur, such as \"35.78\"";
-    json_array_foreach(v, j, other) {
-      if (j < i && json_equal(code, other))
-        return "must not repeat a region code";
-    }
-  }
-  return NULL;
-}
-
 #define USER_FIELDS(password_flags)                                                                                    \
   {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL}, {"email", V_STRING, V_REQUIRED | V_TRIM, 0, 0, NULL, check_email},     \
       {"name", V_STRING, V_REQUIRED | V_TRIM, 1, 200, NULL, NULL}, {"role", V_ENUM, V_REQUIRED, 0, 0, roles, NULL},    \
@@ -75,35 +62,18 @@ static int hash_password_field(json_t *doc) {
   return 0;
 }
 
+API_LIST_CALL(users_list, repo_users_list, repo_users_count);
+
 void h_users_list(struct req *r) {
   static const char *const allowed[] = {"limit", "cursor", "include_total", "role", "active", "q", NULL};
   struct users_query uq = {0};
-  char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL;
-  json_t *items = NULL;
-  long long total = -1;
-  int with_total = 0;
-  struct db_conn *db;
+  struct list_args a = {&uq, &uq.after_key, &uq.after_seq, "seq", 0};
   if (req_query_allowed(r, allowed) != 0 || req_limit(r, &uq.limit) != 0 ||
-      req_query_bool(r, "include_total", &with_total) != 0 || req_query_bool(r, "active", &uq.active) != 0 ||
-      req_query_enum(r, "role", roles, &uq.role) != 0 || req_cursor(r, "seq", &key, &seq) != 0 ||
-      (db = req_db(r)) == NULL)
-    goto out;
+      req_query_bool(r, "include_total", &a.with_total) != 0 || req_query_bool(r, "active", &uq.active) != 0 ||
+      req_query_enum(r, "role", roles, &uq.role) != 0)
+    return;
   uq.q = req_query(r, "q");
-  uq.after_key = key;
-  uq.after_seq = seq;
-  enum dbq q = repo_users_list(db, &uq, &items, &next_key, &next_seq);
-  if (q >= 0 && with_total == 1)
-    q = repo_users_count(db, &uq, &total);
-  if (q < 0)
-    reply_db(r, q);
-  else
-    reply_page(r, json_incref(items), "seq", next_key, next_seq, total);
-out:
-  free(key);
-  free(seq);
-  free(next_key);
-  free(next_seq);
-  json_decref(items);
+  api_list(r, &users_list, &a);
 }
 
 void h_users_get(struct req *r) {

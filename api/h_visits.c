@@ -12,6 +12,8 @@
 #include "reply.h"
 #include "repo_pesantren.h"
 #include "repo_visits.h"
+#include "resource.h"
+#include "rules.h"
 #include "validate.h"
 
 static const char *const aspects[] = {"kelembagaan", "sdm", "produk", "pemasaran", "pembiayaan", NULL};
@@ -87,54 +89,27 @@ static int parse_list_query(struct req *r, int across, struct visits_query *vq, 
   return 0;
 }
 
-static void reply_visits_page(struct req *r, struct db_conn *db, struct visits_query *vq, int with_total) {
-  char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL;
-  json_t *items = NULL;
-  long long total = -1;
-  if (req_cursor(r, "seq", &key, &seq) != 0)
-    goto out;
-  vq->after_key = key;
-  vq->after_seq = seq;
-  enum dbq q = repo_visits_list(db, vq, &items, &next_key, &next_seq);
-  if (q >= 0 && with_total == 1)
-    q = repo_visits_count(db, vq, &total);
-  if (q < 0)
-    reply_db(r, q);
-  else
-    reply_page(r, json_incref(items), "seq", next_key, next_seq, total);
-out:
-  free(key);
-  free(seq);
-  free(next_key);
-  free(next_seq);
-  json_decref(items);
+API_LIST_CALL(visits_list, repo_visits_list, repo_visits_count);
+
+static void reply_visits_page(struct req *r, struct visits_query *vq, int with_total) {
+  struct list_args a = {vq, &vq->after_key, &vq->after_seq, "seq", with_total};
+  api_list(r, &visits_list, &a);
 }
 
 /* GET /v1/visits: every visit, for the secretariat and for a mentor's own record. */
 void h_visits_list_all(struct req *r) {
   struct visits_query vq = {0};
   int with_total = 0;
-  struct db_conn *db;
-  if (parse_list_query(r, 1, &vq, &with_total) == 0 && (db = req_db(r)) != NULL)
-    reply_visits_page(r, db, &vq, with_total);
+  if (parse_list_query(r, 1, &vq, &with_total) == 0)
+    reply_visits_page(r, &vq, with_total);
 }
 
 void h_visits_list(struct req *r) {
   struct visits_query vq = {0};
   int with_total = 0;
-  char *region = NULL;
-  struct db_conn *db;
-  if ((vq.pesantren_id = req_uuid_var(r, 0)) == NULL || parse_list_query(r, 0, &vq, &with_total) != 0 ||
-      (db = req_db(r)) == NULL)
-    return;
-  enum dbq q = repo_pesantren_region(db, vq.pesantren_id, &region);
-  if (q < 0)
-    reply_db(r, q);
-  else if (q == DBQ_NONE)
-    reply_problem(r, 404, "No pesantren has this id.");
-  else
-    reply_visits_page(r, db, &vq, with_total);
-  free(region);
+  if ((vq.pesantren_id = req_uuid_var(r, 0)) != NULL && parse_list_query(r, 0, &vq, &with_total) == 0 &&
+      rules_pesantren_found(r, vq.pesantren_id) == 0)
+    reply_visits_page(r, &vq, with_total);
 }
 
 /* ---- one ---- */

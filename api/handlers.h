@@ -21,8 +21,6 @@ void h_users_list(struct req *r);
 void h_users_get(struct req *r);
 void h_users_create(struct req *r);
 void h_users_patch(struct req *r);
-/* Field rule shared by users and API keys. */
-const char *check_region_codes(const json_t *v);
 
 /* h_api_keys.c */
 void h_api_keys_list(struct req *r);
@@ -40,8 +38,6 @@ void h_pesantren_get(struct req *r);
 void h_pesantren_create(struct req *r);
 void h_pesantren_patch(struct req *r);
 void h_pesantren_delete(struct req *r);
-/* Field rule: one of the 38 region codes of Jawa Timur. */
-const char *check_region_code(const json_t *v);
 
 /* programmes and enrolments */
 /* h_programs.c */
@@ -49,11 +45,11 @@ void h_programs_list(struct req *r);
 void h_programs_get(struct req *r);
 void h_programs_create(struct req *r);
 void h_programs_patch(struct req *r);
-/* h_enrolments.c */
-void h_enrolments_list(struct req *r);
-void h_enrolments_get(struct req *r);
-void h_enrolments_create(struct req *r);
-void h_enrolments_patch(struct req *r);
+/* h_participants.c: enrolments of pesantren in a programme */
+void h_participants_list(struct req *r);
+void h_participants_get(struct req *r);
+void h_participants_create(struct req *r);
+void h_participants_patch(struct req *r);
 
 /* products and visits */
 /* h_products.c: one product at /v1/pesantren/{id}/products/{product_id} and /v1/products/{product_id} */
@@ -75,8 +71,6 @@ void h_indicators_list(struct req *r);
 void h_indicators_get(struct req *r);
 void h_indicators_create(struct req *r);
 void h_indicators_patch(struct req *r);
-/* Field rule: the form of an indicator code, ^[A-Z][A-Z0-9_]{1,39}$. */
-const char *check_indicator_code(const json_t *v);
 
 /* h_targets.c */
 void h_targets_list(struct req *r);
@@ -84,16 +78,6 @@ void h_targets_get(struct req *r);
 void h_targets_create(struct req *r);
 void h_targets_patch(struct req *r);
 void h_targets_delete(struct req *r);
-/* Field rules shared with measurements: a period of 2000..2100; a value 0..10^15. */
-const char *check_measure_period(const json_t *v);
-const char *check_measure_value(const json_t *v);
-/* Replaces a numeric "value" of doc by its decimal text (what the database stores). 0, or -1. */
-int measure_value_to_text(json_t *doc);
-/* Optional query parameters: 0 with *out borrowed (NULL when absent), or -1 after 400.
- * measure_query_period also fills *p (may be NULL) when the parameter is present. */
-int measure_query_uuid(struct req *r, const char *name, const char **out);
-struct period;
-int measure_query_period(struct req *r, const char *name, const char **out, struct period *p);
 
 /* h_measurements.c */
 void h_measurements_list(struct req *r);
@@ -104,15 +88,11 @@ void h_measurements_delete(struct req *r);
 void h_measurements_submit(struct req *r);
 void h_measurements_verify(struct req *r);
 void h_measurements_reject(struct req *r);
-/* Shared with the batch: the field rules of a new measurement (the number of
- * errors added), and the reason the caller may not record it (NULL when it may). */
-int measurement_validate(json_t *body, json_t *errors);
-const char *measurement_refused(const struct req *r, const json_t *body);
 
 /* h_measurement_batch.c */
 void h_measurements_batch(struct req *r);
 
-/* h_summary.c */
+/* h_pesantren_summary.c */
 void h_pesantren_summary(struct req *r);
 
 /* reports (h_reports.c) */

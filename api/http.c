@@ -245,6 +245,22 @@ int req_query_enum(struct req *r, const char *name, const char *const *choices, 
   return -1;
 }
 
+int req_query_sort(struct req *r, const char *const *sortable, const char *rule, const char **field, int *desc) {
+  const char *s = req_query(r, "sort");
+  *field = "seq";
+  *desc = s && *s == '-';
+  if (s == NULL)
+    return 0;
+  for (const char *const *c = sortable; *c; c++) {
+    if (strcmp(*c, s + *desc) == 0) {
+      *field = *c;
+      return 0;
+    }
+  }
+  reply_field(r, 400, "sort", rule);
+  return -1;
+}
+
 json_t *page_new(json_t *items, const char *next_cursor, long long total) {
   json_t *page = json_pack("{s:o, s:s?}", "items", items, "next_cursor", next_cursor);
   if (next_cursor == NULL)

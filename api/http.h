@@ -41,6 +41,9 @@ int req_query_int(struct req *r, const char *name, long min, long max, long *val
 int req_query_bool(struct req *r, const char *name, int *value);
 /* An optional parameter that must be one of choices: 0, or -1 after 400. */
 int req_query_enum(struct req *r, const char *name, const char *const *choices, const char **value);
+/* The optional "sort" parameter: one of sortable, '-' first for descending.
+ * *field is "seq" (and *desc 0) when absent. 0, or -1 after 400 with rule. */
+int req_query_sort(struct req *r, const char *const *sortable, const char *rule, const char **field, int *desc);
 
 /* {"items": items, "next_cursor": cursor|null[, "total": total]}; steals items, cursor borrowed. */
 json_t *page_new(json_t *items, const char *next_cursor, long long total);

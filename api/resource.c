@@ -1,6 +1,7 @@
 #include "resource.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "patch.h"
 #include "reply.h"
@@ -24,6 +25,32 @@ void api_get(struct req *r, const char *what, enum dbq (*get)(struct db_conn *co
   json_decref(doc);
 }
 
+void api_list(struct req *r, const struct list_call *call, const struct list_args *a) {
+  char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL;
+  json_t *items = NULL;
+  long long total = -1;
+  struct db_conn *db;
+  if (req_cursor(r, a->sort, &key, &seq) != 0 || (db = req_db(r)) == NULL)
+    goto out;
+  *a->after_key = key;
+  *a->after_seq = seq;
+  enum dbq q = call->page(db, a->query, &items, &next_key, &next_seq);
+  if (q >= 0 && a->with_total == 1)
+    q = call->count(db, a->query, &total);
+  if (q < 0)
+    reply_db(r, q);
+  else
+    reply_page(r, json_incref(items), a->sort, next_key, next_seq, total);
+out:
+  *a->after_key = NULL;
+  *a->after_seq = NULL;
+  free(key);
+  free(seq);
+  free(next_key);
+  free(next_seq);
+  json_decref(items);
+}
+
 struct patch_tx {
   struct req *r;
   const char *id;
@@ -45,29 +72,47 @@ static int merged_valid(struct patch_tx *t, json_t *merged) {
   return bad ? -1 : 0;
 }
 
-static enum dbq patch_body(struct db_conn *conn, void *arg) {
-  struct patch_tx *t = arg;
-  const struct patch_spec *spec = t->spec;
-  json_t *current = NULL;
+/* Inside the transaction: locks row id and checks that the caller may change
+ * it (allowed, may be NULL) and that If-Match holds. DBQ_ONE with *current
+ * (caller decrefs), DBQ_ROLLBACK with *fail set (404, the resource's refusal,
+ * 412), or a failure. */
+static enum dbq lock_for_change(struct db_conn *conn, struct req *r, const char *what, const char *id,
+                                enum dbq (*lock)(struct db_conn *conn, const char *id, json_t **out),
+                                int (*allowed)(struct req *r, const json_t *current, struct outcome *fail),
+                                json_t **current, struct outcome *fail) {
   char detail[160];
-  json_decref(t->doc);
-  t->doc = NULL;
-  enum dbq q = spec->lock(conn, t->id, &current);
+  enum dbq q = lock(conn, id, current);
   if (q == DBQ_NONE) {
-    snprintf(detail, sizeof detail, "No %s has this id.", spec->what);
-    outcome_set(&t->fail, 404, NULL, detail);
+    snprintf(detail, sizeof detail, "No %s has this id.", what);
+    outcome_set(fail, 404, NULL, detail);
     return DBQ_ROLLBACK;
   }
   if (q < 0)
     return q;
-  q = DBQ_ROLLBACK;
-  if (spec->allowed && spec->allowed(t->r, current, &t->fail) != 0)
-    goto out;
-  if (req_if_match_ok(t->r, json_integer_value(json_object_get(current, "version"))) != 0) {
-    snprintf(detail, sizeof detail, "The %s has changed since you read it (If-Match).", spec->what);
-    outcome_set(&t->fail, 412, NULL, detail);
-    goto out;
+  if (allowed && allowed(r, *current, fail) != 0)
+    goto refused;
+  if (req_if_match_ok(r, json_integer_value(json_object_get(*current, "version"))) != 0) {
+    snprintf(detail, sizeof detail, "The %s has changed since you read it (If-Match).", what);
+    outcome_set(fail, 412, NULL, detail);
+    goto refused;
   }
+  return DBQ_ONE;
+refused:
+  json_decref(*current);
+  *current = NULL;
+  return DBQ_ROLLBACK;
+}
+
+static enum dbq patch_body(struct db_conn *conn, void *arg) {
+  struct patch_tx *t = arg;
+  const struct patch_spec *spec = t->spec;
+  json_t *current = NULL;
+  json_decref(t->doc);
+  t->doc = NULL;
+  enum dbq q = lock_for_change(conn, t->r, spec->what, t->id, spec->lock, spec->allowed, &current, &t->fail);
+  if (q != DBQ_ONE)
+    return q;
+  q = DBQ_ROLLBACK;
   validate_strip_readonly(current, spec->fields, spec->nfields);
   merge_patch(current, t->patch);
   if (merged_valid(t, current) != 0)
@@ -110,4 +155,39 @@ out:
   json_decref(body);
   json_decref(t.doc);
   json_decref(t.errors);
+}
+
+struct delete_tx {
+  struct req *r;
+  const char *id;
+  const struct delete_spec *spec;
+  struct outcome fail;
+};
+
+static enum dbq delete_body(struct db_conn *conn, void *arg) {
+  struct delete_tx *t = arg;
+  const struct delete_spec *spec = t->spec;
+  json_t *current = NULL;
+  enum dbq q = lock_for_change(conn, t->r, spec->what, t->id, spec->lock, spec->allowed, &current, &t->fail);
+  json_decref(current);
+  return q == DBQ_ONE ? spec->remove(conn, t->id) : q;
+}
+
+void api_delete(struct req *r, const char *id, const struct delete_spec *spec) {
+  struct delete_tx t = {.r = r, .id = id, .spec = spec};
+  struct db_conn *db;
+  if (id == NULL || (db = req_db(r)) == NULL)
+    return;
+  struct db_actor actor = req_actor(r);
+  enum dbq q = db_tx(db, &actor, delete_body, &t);
+  if (q == DBQ_ROLLBACK) {
+    reply_outcome(r, &t.fail);
+  } else if (q < 0) {
+    reply_db(r, q);
+  } else if (q == DBQ_NONE) {
+    snprintf(t.fail.detail, sizeof t.fail.detail, "No %s has this id.", spec->what);
+    reply_problem(r, 404, t.fail.detail);
+  } else {
+    reply_empty(r, 204);
+  }
 }

@@ -44,10 +44,10 @@ const struct route routes[] = {
     {"POST", "/v1/programs", h_programs_create, ADMIN, 0},
     {"GET", "/v1/programs/{id}", h_programs_get, ALL, ROUTE_NO_QUERY},
     {"PATCH", "/v1/programs/{id}", h_programs_patch, ADMIN, 0},
-    {"GET", "/v1/programs/{id}/participants", h_enrolments_list, ALL, 0},
-    {"POST", "/v1/programs/{id}/participants", h_enrolments_create, ADMIN, 0},
-    {"GET", "/v1/programs/{id}/participants/{pesantren_id}", h_enrolments_get, ALL, ROUTE_NO_QUERY},
-    {"PATCH", "/v1/programs/{id}/participants/{pesantren_id}", h_enrolments_patch, ADMIN, 0},
+    {"GET", "/v1/programs/{id}/participants", h_participants_list, ALL, 0},
+    {"POST", "/v1/programs/{id}/participants", h_participants_create, ADMIN, 0},
+    {"GET", "/v1/programs/{id}/participants/{pesantren_id}", h_participants_get, ALL, ROUTE_NO_QUERY},
+    {"PATCH", "/v1/programs/{id}/participants/{pesantren_id}", h_participants_patch, ADMIN, 0},
 
     /* products and visits */
     {"GET", "/v1/products", h_products_list, ALL, 0},

@@ -25,40 +25,6 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-const char *req_header(const struct req *r, const char *name) {
-  return u_map_get_case(r->http->map_header, name);
-}
-
-const char *req_query(const struct req *r, const char *name) {
-  return u_map_get(r->http->map_url, name);
-}
-
-struct db_conn *req_db(struct req *r) {
-  if (r->db == NULL)
-    r->db = db_pool_acquire(r->app->pool, 5000);
-  if (r->db == NULL)
-    reply_problem(r, 503, "All database connections are busy; try again shortly.");
-  return r->db;
-}
-
-struct db_actor req_actor(const struct req *r) {
-  struct db_actor a = {r->caller.authenticated ? r->caller.id : NULL,
-                       r->caller.authenticated ? r->caller.kind : "system", r->request_id};
-  return a;
-}
-
-int caller_has_region(const struct caller *c, const char *region_code) {
-  size_t i;
-  json_t *v;
-  if (region_code == NULL)
-    return 0;
-  json_array_foreach(c->region_codes, i, v) {
-    if (strcmp(json_string_value(v), region_code) == 0)
-      return 1;
-  }
-  return 0;
-}
-
 static int valid_request_id(const char *s) {
   size_t n = s ? strlen(s) : 0;
   if (n == 0 || n > 64)

@@ -1,19 +1,22 @@
 /* The pool's lending rules, without a database: connections open lazily, so
  * borrowing and returning never touch the network. */
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "db.h"
 
-static void sleep_ms(int ms) {
-  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
+/* Until the pool has counted n waiters in line: ordering without sleeps. The
+ * pool counts a waiter under its lock as it joins the line. */
+static void until_waiting(struct db_pool *p, long n) {
+  int size, in_use;
+  long waits = 0, timeouts;
+  while (db_pool_stats(p, &size, &in_use, &waits, &timeouts), waits < n)
+    sched_yield();
 }
 
 static void test_lends_every_connection_then_times_out(void **state) {
@@ -54,7 +57,6 @@ static void *borrow(void *arg) {
   pthread_mutex_lock(b->order_lock);
   b->order[(*b->served)++] = c ? b->id : -1;
   pthread_mutex_unlock(b->order_lock);
-  sleep_ms(5);
   db_pool_release(b->pool, c);
   return NULL;
 }
@@ -71,7 +73,7 @@ static void test_waiters_are_served_in_arrival_order(void **state) {
   for (int i = 0; i < 3; i++) {
     b[i] = (struct borrower){p, &order_lock, order, &served, i + 1};
     pthread_create(&t[i], NULL, borrow, &b[i]);
-    sleep_ms(30); /* each one queued before the next arrives */
+    until_waiting(p, i + 1); /* each one queued before the next arrives */
   }
   db_pool_release(p, held);
   for (int i = 0; i < 3; i++)

@@ -47,33 +47,19 @@ static int program_found(struct req *r, struct db_conn *db, const char *program_
 
 /* ---- list ---- */
 
-void h_enrolments_list(struct req *r) {
+API_LIST_CALL(enrolments_list, repo_enrolments_list, repo_enrolments_count);
+
+void h_participants_list(struct req *r) {
   static const char *const allowed[] = {"limit", "cursor", "include_total", "status", NULL};
   struct enrolments_query eq = {.program_id = req_uuid_var(r, 0)};
-  char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL;
-  json_t *items = NULL;
-  long long total = -1;
-  int with_total = 0;
+  struct list_args a = {&eq, &eq.after_key, &eq.after_seq, "seq", 0};
   struct db_conn *db;
   if (eq.program_id == NULL || req_query_allowed(r, allowed) != 0 || req_limit(r, &eq.limit) != 0 ||
-      req_query_bool(r, "include_total", &with_total) != 0 || req_query_enum(r, "status", statuses, &eq.status) != 0 ||
-      req_cursor(r, "seq", &key, &seq) != 0 || (db = req_db(r)) == NULL || program_found(r, db, eq.program_id) != 0)
-    goto out;
-  eq.after_key = key;
-  eq.after_seq = seq;
-  enum dbq q = repo_enrolments_list(db, &eq, &items, &next_key, &next_seq);
-  if (q >= 0 && with_total == 1)
-    q = repo_enrolments_count(db, &eq, &total);
-  if (q < 0)
-    reply_db(r, q);
-  else
-    reply_page(r, json_incref(items), "seq", next_key, next_seq, total);
-out:
-  free(key);
-  free(seq);
-  free(next_key);
-  free(next_seq);
-  json_decref(items);
+      req_query_bool(r, "include_total", &a.with_total) != 0 ||
+      req_query_enum(r, "status", statuses, &eq.status) != 0 || (db = req_db(r)) == NULL ||
+      program_found(r, db, eq.program_id) != 0)
+    return;
+  api_list(r, &enrolments_list, &a);
 }
 
 /* ---- one ---- */
@@ -95,7 +81,7 @@ static json_t *enrolment_of_path(struct req *r) {
   return doc;
 }
 
-void h_enrolments_get(struct req *r) {
+void h_participants_get(struct req *r) {
   json_t *doc = enrolment_of_path(r);
   if (doc && !req_not_modified(r, doc))
     reply_resource(r, 200, doc);
@@ -129,7 +115,7 @@ static enum dbq create_enrolment(struct db_conn *conn, void *arg, json_t **doc, 
   return repo_enrolments_create(conn, e->program_id, e->pesantren_id, doc);
 }
 
-void h_enrolments_create(struct req *r) {
+void h_participants_create(struct req *r) {
   struct enrol e = {.program_id = req_uuid_var(r, 0)};
   json_t *body = NULL, *errors = json_array();
   char prefix[96], location[160];
@@ -159,7 +145,7 @@ static const struct patch_spec enrolment_patch = {
     "enrolment", update_fields, NFIELDS, NULL, repo_enrolments_lock, repo_enrolments_update, NULL, NULL,
 };
 
-void h_enrolments_patch(struct req *r) {
+void h_participants_patch(struct req *r) {
   json_t *doc = enrolment_of_path(r);
   if (doc)
     api_patch(r, json_string_value(json_object_get(doc, "id")), &enrolment_patch);

@@ -1,0 +1,42 @@
+/* The request accessors every handler and middleware step uses (declared in
+ * app.h): headers, query parameters, the request's database connection and
+ * actor, the caller's regions. Below the dispatcher, authentication and the
+ * handlers, so none of them imports another for these. */
+#include <string.h>
+
+#include "app.h"
+#include "reply.h"
+
+const char *req_header(const struct req *r, const char *name) {
+  return u_map_get_case(r->http->map_header, name);
+}
+
+const char *req_query(const struct req *r, const char *name) {
+  return u_map_get(r->http->map_url, name);
+}
+
+struct db_conn *req_db(struct req *r) {
+  if (r->db == NULL)
+    r->db = db_pool_acquire(r->app->pool, 5000);
+  if (r->db == NULL)
+    reply_problem(r, 503, "All database connections are busy; try again shortly.");
+  return r->db;
+}
+
+struct db_actor req_actor(const struct req *r) {
+  struct db_actor a = {r->caller.authenticated ? r->caller.id : NULL,
+                       r->caller.authenticated ? r->caller.kind : "system", r->request_id};
+  return a;
+}
+
+int caller_has_region(const struct caller *c, const char *region_code) {
+  size_t i;
+  json_t *v;
+  if (region_code == NULL)
+    return 0;
+  json_array_foreach(c->region_codes, i, v) {
+    if (strcmp(json_string_value(v), region_code) == 0)
+      return 1;
+  }
+  return 0;
+}
