@@ -12,6 +12,7 @@
 #include "db.h"
 
 struct metrics;
+struct pw_gate;
 
 struct app {
   struct config cfg;
@@ -19,6 +20,10 @@ struct app {
   struct metrics *metrics;
   struct sockaddr_in bind_addr; /* ulfius keeps a pointer to it */
   long inflight;                /* requests being served (atomic), for a graceful stop */
+  /* Admission to password hashing. */
+  struct pw_gate *pw_gate;
+  /* Keys request fingerprints (installation_secrets). */
+  unsigned char idempotency_key[32];
 };
 
 enum role {
@@ -38,6 +43,7 @@ struct caller {
   char pesantren_id[37]; /* operators only, else "" */
   json_t *region_codes;  /* mentors: array of region codes (owned) */
   char token_id[37];     /* login token id (for logout), "" for API keys */
+  int key_use_due;       /* an API key whose last_used_at is a minute old or more */
 };
 
 struct route;
@@ -59,6 +65,9 @@ struct req {
 /* The database connection of this request, taken from the pool on first use.
  * NULL (after answering 503) when none is free or the database is down. */
 struct db_conn *req_db(struct req *r);
+/* Gives the request's connection back to the pool before slow work that needs
+ * none (password hashing); req_db takes one again. */
+void req_db_release(struct req *r);
 /* The actor for db_tx. Borrowed: valid during the request. */
 struct db_actor req_actor(const struct req *r);
 /* A request header, case-insensitive; NULL when absent. Borrowed. */

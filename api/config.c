@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,8 @@ static int load_ints(struct config *cfg, const char *(*get)(const char *), char 
       {"OPOP_REQUEST_TIMEOUT", 1, 3600, &cfg->request_timeout_s},
       {"OPOP_LOGIN_MAX_FAILURES", 1, 1000, &cfg->login_max_failures},
       {"OPOP_LOGIN_LOCK_SECONDS", 1, 86400, &cfg->login_lock_s},
+      {"OPOP_LOGIN_ADDRESS_MAX_FAILURES", 1, 100000, &cfg->login_address_max_failures},
+      {"OPOP_PRUNE_INTERVAL", 1, 86400, &cfg->prune_interval_s},
   };
   for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
     const char *v = get(ints[i].name);
@@ -135,6 +138,8 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
   cfg->token_ttl_s = 12 * 3600;
   cfg->login_max_failures = 5;
   cfg->login_lock_s = 900;
+  cfg->login_address_max_failures = 50;
+  cfg->prune_interval_s = 300;
   if (load_ints(cfg, get, err, errlen) != 0)
     goto fail;
   v = get("OPOP_BIND");
@@ -169,15 +174,32 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
     goto fail;
   }
   v = get("OPOP_BOOTSTRAP_API_KEY");
-  if (v && *v && strlen(v) < 16) {
-    fail(err, errlen, "OPOP_BOOTSTRAP_API_KEY", "must have at least 16 characters");
+  if (v && *v && strlen(v) < 32) {
+    fail(err, errlen, "OPOP_BOOTSTRAP_API_KEY", "must have at least 32 characters");
     goto fail;
   }
   cfg->bootstrap_api_key = dup_or_null(v && *v ? v : NULL);
+  v = get("OPOP_TRUSTED_PROXIES");
+  if (v && *v && netaddr_parse_list(v, &cfg->trusted_proxies, &cfg->trusted_proxies_n) != 0) {
+    fail(err, errlen, "OPOP_TRUSTED_PROXIES", "must list IP addresses or CIDR ranges, separated by commas");
+    goto fail;
+  }
   return 0;
 fail:
   config_clear(cfg);
   return -1;
+}
+
+static void free_secret(char **secret) {
+  if (*secret)
+    sodium_memzero(*secret, strlen(*secret));
+  free(*secret);
+  *secret = NULL;
+}
+
+void config_forget_bootstrap(struct config *cfg) {
+  free_secret(&cfg->bootstrap_password);
+  free_secret(&cfg->bootstrap_api_key);
 }
 
 void config_clear(struct config *cfg) {
@@ -187,10 +209,8 @@ void config_clear(struct config *cfg) {
   free(cfg->database_url);
   free(cfg->cors_origins);
   free(cfg->bootstrap_email);
-  if (cfg->bootstrap_password)
-    memset(cfg->bootstrap_password, 0, strlen(cfg->bootstrap_password));
-  free(cfg->bootstrap_password);
-  free(cfg->bootstrap_api_key);
+  config_forget_bootstrap(cfg);
+  free(cfg->trusted_proxies);
   memset(cfg, 0, sizeof *cfg);
 }
 
