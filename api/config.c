@@ -126,12 +126,15 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
   memset(cfg, 0, sizeof *cfg);
   cfg->port = 8080;
   /* Measured with tests/bench/run.sh on 2 cores: PostgreSQL serves best with
-   * few busy connections (2 and 8 were slower than 4), and an epoll pool of
-   * 16 served about 15 % more reads than a thread per connection, as many as
-   * 32 threads, while bounding the memory of simultaneous sign-ins (argon2id
-   * takes 64 MiB each). */
+   * few busy connections (2 and 8 were slower than 4). An epoll pool of 16
+   * served about 15 % more reads than a thread per connection, but a pool
+   * thread serves many connections, and while it checks a password (argon2id,
+   * 0.1 s or more) every other connection it holds waits: during a sign-in
+   * rush reads waited seconds (tests/bench/signin_rush.sh). A thread per
+   * connection keeps them under 0.1 s; the memory of simultaneous sign-ins
+   * is bounded by the hashing gate (one per core), not by the thread count. */
   cfg->db_pool_size = 4;
-  cfg->http_threads = 16;
+  cfg->http_threads = 0;
   cfg->max_connections = 1024;
   cfg->request_timeout_s = 60;
   cfg->log_level = Y_LOG_LEVEL_INFO;

@@ -117,13 +117,14 @@ static int bootstrap(struct app *app) {
   return rc;
 }
 
-/* One argon2id hash per core at a time, whatever the HTTP thread count; the
- * queue leaves at least half of an epoll pool's threads to other requests. */
+/* One argon2id hash per core at a time, whatever the HTTP thread count. An
+ * epoll pool thread that waited in the queue would hold up every other
+ * connection it serves, so there a sign-in finding no free slot is turned
+ * away at once. */
 static struct pw_gate *password_gate(const struct config *cfg) {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   int slots = cores > 0 ? (int)cores : 1;
-  int queue = cfg->http_threads > 0 ? cfg->http_threads / 2 - slots : 4 * slots;
-  return pw_gate_new(slots, queue > 0 ? queue : 1);
+  return pw_gate_new(slots, cfg->http_threads > 0 ? 0 : 4 * slots);
 }
 
 static int wait_for_signal(void) {

@@ -8,7 +8,7 @@
 #include "reply.h"
 
 /* How long a request waits for a hashing slot before it is turned away. */
-#define PW_WAIT_MS 2000
+#define PW_WAIT_MS 5000
 
 static int enter_gate(struct req *r) {
   req_db_release(r);
