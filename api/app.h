@@ -13,6 +13,7 @@
 
 struct metrics;
 struct db_replica;
+struct pw_gate;
 
 struct app {
   struct config cfg;
@@ -22,6 +23,10 @@ struct app {
   long inflight;                /* requests being served (atomic), for a graceful stop */
   struct db_replica *replica;   /* reports' replica (OPOP_DATABASE_READ_URL), else NULL */
   int draining;                 /* a stop signal came (atomic): /readyz answers 503 */
+  /* Admission to password hashing. */
+  struct pw_gate *pw_gate;
+  /* Keys request fingerprints (installation_secrets). */
+  unsigned char idempotency_key[32];
 };
 
 enum role {
@@ -41,6 +46,7 @@ struct caller {
   char pesantren_id[37]; /* operators only, else "" */
   json_t *region_codes;  /* mentors: array of region codes (owned) */
   char token_id[37];     /* login token id (for logout), "" for API keys */
+  int key_use_due;       /* an API key whose last_used_at is a minute old or more */
 };
 
 struct route;
@@ -62,6 +68,9 @@ struct req {
 /* The database connection of this request, taken from the pool on first use.
  * NULL (after answering 503) when none is free or the database is down. */
 struct db_conn *req_db(struct req *r);
+/* Gives the request's connection back to the pool before slow work that needs
+ * none (password hashing); req_db takes one again. */
+void req_db_release(struct req *r);
 /* The actor for db_tx. Borrowed: valid during the request. */
 struct db_actor req_actor(const struct req *r);
 /* A request header, case-insensitive; NULL when absent. Borrowed. */

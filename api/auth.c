@@ -6,6 +6,8 @@
 #include <yder.h>
 
 #include "http.h"
+#include "netaddr.h"
+#include "password.h"
 #include "reply.h"
 #include "repo_auth.h"
 #include "router.h"
@@ -18,6 +20,10 @@ void auth_secret_new(char *out, size_t outlen) {
   sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   snprintf(out, outlen, "opop_%s", b64);
   sodium_memzero(raw, sizeof raw);
+}
+
+void auth_key_prefix(const char *key, char out[KEY_PREFIX_LEN + 1]) {
+  snprintf(out, KEY_PREFIX_LEN + 1, "%s", key);
 }
 
 void auth_secret_hash(const char *secret, char out[65]) {
@@ -44,7 +50,18 @@ static void caller_fill(struct caller *c, struct auth_caller *found) {
   memcpy(c->pesantren_id, found->pesantren_id, sizeof c->pesantren_id);
   memcpy(c->token_id, found->token_id, sizeof c->token_id);
   c->region_codes = found->region_codes;
+  c->key_use_due = found->key_use_due;
   found->region_codes = NULL;
+}
+
+/* Records that an API key was used (at most once a minute); a failure to
+ * record it is logged, never answered. */
+static void note_key_used(struct req *r) {
+  if (!r->caller.key_use_due || r->db == NULL)
+    return;
+  r->caller.key_use_due = 0;
+  if (repo_auth_key_used(r->db, r->caller.id) < 0)
+    y_log_message(Y_LOG_LEVEL_WARNING, "API key %s: last_used_at not recorded [%s]", r->caller.id, r->request_id);
 }
 
 /* The stored hash of the Bearer secret: 0, or -1 after answering 401. */
@@ -74,6 +91,7 @@ int mw_authenticate(struct req *r) {
     return -1;
   }
   caller_fill(&r->caller, &found);
+  note_key_used(r);
   return 0;
 }
 
@@ -102,7 +120,10 @@ int mw_authenticate_ahead(struct req *r) {
 }
 
 enum dbq mw_authenticate_settle(struct req *r) {
-  return r->db ? repo_auth_settle(r->db) : DBQ_NONE;
+  enum dbq q = r->db ? repo_auth_settle(r->db) : DBQ_NONE;
+  if (q >= 0)
+    note_key_used(r);
+  return q;
 }
 
 static const struct vfield login_fields[] = {
@@ -111,108 +132,202 @@ static const struct vfield login_fields[] = {
 };
 
 struct login_tx {
-  const char *email;
-  const char *user_id;
+  struct login_attempt a;
   const char *hash;
   long ttl_s;
-  int max_failures, lock_s;
   json_t *out;
 };
 
 static enum dbq login_ok_tx(struct db_conn *conn, void *arg) {
   struct login_tx *t = arg;
-  return repo_auth_login_ok(conn, t->email, t->user_id, t->hash, t->ttl_s, &t->out);
+  return repo_auth_login_ok(conn, &t->a, t->hash, t->ttl_s, &t->out);
 }
 
 static enum dbq login_locked_tx(struct db_conn *conn, void *arg) {
   struct login_tx *t = arg;
-  return repo_auth_login_locked(conn, t->email, t->user_id);
+  return repo_auth_login_locked(conn, t->a.email, t->a.user_id);
 }
 
 static enum dbq login_failed_tx(struct db_conn *conn, void *arg) {
   struct login_tx *t = arg;
-  return repo_auth_login_failed(conn, t->email, t->user_id, t->max_failures, t->lock_s);
+  return repo_auth_login_failed(conn, &t->a);
 }
 
-/* A fixed argon2id string to verify against when the email is unknown, so
- * the answer takes as long either way. */
-static int password_matches(const json_t *user, const char *password) {
-  static const char dummy[crypto_pwhash_STRBYTES] =
-      "$argon2id$v=19$m=65536,t=2,p=1$10SVAafhZKeRDnMgZAy9Tg$Crt+eFG+etgoJti0nQjKj9FUi04W62dns+9FjTo55dQ";
-  const char *stored = user ? json_string_value(json_object_get(user, "password_hash")) : NULL;
-  char hash[crypto_pwhash_STRBYTES] = {0};
-  snprintf(hash, sizeof hash, "%s", stored ? stored : dummy);
-  int ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
-  return ok && user && json_is_true(json_object_get(user, "active"));
+/* Runs body in a transaction on a connection taken again after hashing: 0, or -1 after answering. */
+static int run_tx(struct req *r, enum dbq (*body)(struct db_conn *conn, void *arg), void *arg) {
+  struct db_conn *db = req_db(r);
+  if (db == NULL)
+    return -1;
+  struct db_actor actor = req_actor(r);
+  enum dbq q = db_tx(db, &actor, body, arg);
+  if (q < 0) {
+    reply_db(r, q);
+    return -1;
+  }
+  return 0;
 }
 
-static void answer_locked(struct req *r, long seconds) {
+static void answer_wait(struct req *r, long seconds) {
   char s[24];
   snprintf(s, sizeof s, "%ld", seconds);
   reply_header(r, "Retry-After", s);
-  reply_problem(r, 429, "Too many failed sign-ins for this account; try again later.");
+  reply_problem(r, 429, "Too many failed sign-ins for this account from here; try again later.");
 }
 
-static void login_succeeded(struct req *r, struct login_tx *t, struct db_conn *db) {
+static void login_succeeded(struct req *r, struct login_tx *t) {
   char token[SECRET_LEN + 1], hash[65];
-  struct db_actor actor = req_actor(r);
   auth_secret_new(token, sizeof token);
   auth_secret_hash(token, hash);
   t->hash = hash;
-  enum dbq q = db_tx(db, &actor, login_ok_tx, t);
-  if (q < 0) {
-    reply_db(r, q);
-  } else {
+  if (run_tx(r, login_ok_tx, t) == 0) {
     json_object_set_new(t->out, "token", json_string(token));
+    reply_header(r, "Cache-Control", "no-store");
     reply_json(r, 200, t->out);
   }
   json_decref(t->out);
   sodium_memzero(token, sizeof token);
 }
 
+void req_client_address(const struct req *r, char out[INET6_ADDRSTRLEN]) {
+  const struct config *cfg = &r->app->cfg;
+  netaddr_client(r->http->client_address, req_header(r, "X-Forwarded-For"), cfg->trusted_proxies,
+                 cfg->trusted_proxies_n, out);
+}
+
+/* The attempt's user and wait: 0 to check the password, or -1 after answering. */
+static int login_prepare(struct req *r, struct login_tx *t, json_t **user) {
+  long wait_s = 0;
+  struct db_conn *db = req_db(r);
+  if (db == NULL)
+    return -1;
+  enum dbq q = repo_auth_login_user(db, t->a.email, t->a.address, user, &wait_s);
+  if (q < 0) {
+    reply_db(r, q);
+    return -1;
+  }
+  t->a.user_id = *user ? json_string_value(json_object_get(*user, "id")) : NULL;
+  if (wait_s > 0) {
+    if (run_tx(r, login_locked_tx, t) == 0)
+      answer_wait(r, wait_s);
+    return -1;
+  }
+  return 0;
+}
+
 void h_auth_login(struct req *r) {
   json_t *body = req_json_body(r), *errors = json_array(), *user = NULL;
-  long locked_for = 0;
-  struct db_conn *db;
+  char address[INET6_ADDRSTRLEN];
+  const struct config *cfg = &r->app->cfg;
   if (body == NULL)
     goto out;
   if (validate_object(body, login_fields, 2, V_CREATE, errors) > 0) {
     reply_invalid(r, 422, errors);
     goto out;
   }
-  if ((db = req_db(r)) == NULL)
+  req_client_address(r, address);
+  struct login_tx t = {.a = {.email = json_string_value(json_object_get(body, "email")),
+                             .address = address,
+                             .max_failures = cfg->login_max_failures,
+                             .address_max_failures = cfg->login_address_max_failures,
+                             .max_delay_s = cfg->login_lock_s},
+                       .ttl_s = cfg->token_ttl_s};
+  if (login_prepare(r, &t, &user) != 0)
     goto out;
-  struct login_tx t = {.email = json_string_value(json_object_get(body, "email")),
-                       .ttl_s = r->app->cfg.token_ttl_s,
-                       .max_failures = r->app->cfg.login_max_failures,
-                       .lock_s = r->app->cfg.login_lock_s};
-  enum dbq q = repo_auth_login_user(db, t.email, &user, &locked_for);
-  if (q < 0) {
-    reply_db(r, q);
+  const char *stored = user ? json_string_value(json_object_get(user, "password_hash")) : NULL;
+  int ok = req_password_verify(r, stored, json_string_value(json_object_get(body, "password")));
+  if (ok < 0)
     goto out;
-  }
-  t.user_id = user ? json_string_value(json_object_get(user, "id")) : NULL;
-  if (locked_for > 0) {
-    struct db_actor actor = req_actor(r);
-    q = db_tx(db, &actor, login_locked_tx, &t);
-    if (q < 0)
-      reply_db(r, q);
-    else
-      answer_locked(r, locked_for);
-    goto out;
-  }
-  if (password_matches(user, json_string_value(json_object_get(body, "password")))) {
-    login_succeeded(r, &t, db);
-    goto out;
-  }
-  struct db_actor actor = req_actor(r);
-  q = db_tx(db, &actor, login_failed_tx, &t);
+  if (ok && json_is_true(json_object_get(user, "active")))
+    login_succeeded(r, &t);
+  else if (run_tx(r, login_failed_tx, &t) == 0)
+    reply_problem(r, 401, "The email or password is wrong, or the account is deactivated.");
+out:
+  json_wipe_secret(body, "password");
+  req_wipe_body(r);
+  json_decref(user);
+  json_decref(body);
+  json_decref(errors);
+}
+
+static const struct vfield password_fields[] = {
+    {"current_password", V_STRING, V_REQUIRED, 1, 1024, NULL, NULL},
+    {"new_password", V_STRING, V_REQUIRED, 8, 1024, NULL, NULL},
+};
+
+struct password_tx {
+  const struct caller *caller;
+  const char *hash;
+};
+
+static enum dbq set_password_tx(struct db_conn *conn, void *arg) {
+  struct password_tx *t = arg;
+  return repo_auth_set_password(conn, t->caller->id, t->caller->token_id, t->hash);
+}
+
+/* The caller's email, to check the current password as a sign-in would be
+ * (throttled alike): 0, or -1 after answering. */
+static int caller_email(struct req *r, json_t **me) {
+  struct db_conn *db = req_db(r);
+  if (db == NULL)
+    return -1;
+  enum dbq q = repo_auth_me(db, "user", r->caller.id, me);
+  if (q == DBQ_ONE)
+    return 0;
   if (q < 0)
     reply_db(r, q);
   else
-    reply_problem(r, 401, "The email or password is wrong, or the account is deactivated.");
-out:
+    reply_problem(r, 401, "The caller no longer exists.");
+  return -1;
+}
+
+/* 1 when the current password is right; 0 after answering 422 (the failure
+ * counts like a failed sign-in); -1 after answering otherwise. */
+static int current_password_ok(struct req *r, const json_t *body, const json_t *me) {
+  json_t *user = NULL;
+  char address[INET6_ADDRSTRLEN];
+  const struct config *cfg = &r->app->cfg;
+  req_client_address(r, address);
+  struct login_tx t = {.a = {.email = json_string_value(json_object_get(me, "email")),
+                             .address = address,
+                             .max_failures = cfg->login_max_failures,
+                             .address_max_failures = cfg->login_address_max_failures,
+                             .max_delay_s = cfg->login_lock_s}};
+  int ok = login_prepare(r, &t, &user);
+  if (ok == 0) {
+    const char *stored = json_string_value(json_object_get(user, "password_hash"));
+    ok = req_password_verify(r, stored, json_string_value(json_object_get(body, "current_password")));
+  }
+  if (ok == 0 && run_tx(r, login_failed_tx, &t) == 0)
+    reply_field(r, 422, "current_password", "is not your current password");
   json_decref(user);
+  return ok;
+}
+
+void h_me_password(struct req *r) {
+  json_t *body = NULL, *errors = json_array(), *me = NULL;
+  char hash[crypto_pwhash_STRBYTES] = {0};
+  if (r->caller.token_id[0] == '\0') {
+    reply_problem(r, 403, "An API key has no password; sign in as the user to change it.");
+    goto out;
+  }
+  if ((body = req_json_body(r)) == NULL)
+    goto out;
+  if (validate_object(body, password_fields, 2, V_CREATE, errors) > 0) {
+    reply_invalid(r, 422, errors);
+    goto out;
+  }
+  if (caller_email(r, &me) != 0 || current_password_ok(r, body, me) != 1 ||
+      req_password_hash(r, json_string_value(json_object_get(body, "new_password")), hash) != 0)
+    goto out;
+  struct password_tx t = {&r->caller, hash};
+  if (run_tx(r, set_password_tx, &t) == 0)
+    reply_empty(r, 204);
+out:
+  json_wipe_secret(body, "current_password");
+  json_wipe_secret(body, "new_password");
+  req_wipe_body(r);
+  sodium_memzero(hash, sizeof hash);
+  json_decref(me);
   json_decref(body);
   json_decref(errors);
 }

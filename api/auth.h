@@ -1,11 +1,13 @@
 #ifndef OPOP_AUTH_H
 #define OPOP_AUTH_H
 
+#include <arpa/inet.h>
 #include <sodium.h>
 
 #include "app.h"
 
-#define SECRET_LEN 48 /* "opop_" + 43 base64url characters of 32 random bytes */
+#define SECRET_LEN 48    /* "opop_" + 43 base64url characters of 32 random bytes */
+#define KEY_PREFIX_LEN 8 /* what is shown of a key to recognise it: "opop_" and 3 characters */
 
 #define AUTH_UNKNOWN_DETAIL "The token or API key is unknown, expired or revoked."
 #define AUTH_ROLE_DETAIL "Your role may not do this."
@@ -30,12 +32,19 @@ enum dbq mw_authenticate_settle(struct req *r);
 
 /* A new random secret (token or API key) in out (at least SECRET_LEN + 1 bytes). */
 void auth_secret_new(char *out, size_t outlen);
+/* The first KEY_PREFIX_LEN characters of key, the part shown in listings. */
+void auth_key_prefix(const char *key, char out[KEY_PREFIX_LEN + 1]);
 /* Hex SHA-256 of a secret: what the database stores instead of it. */
 void auth_secret_hash(const char *secret, char out[65]);
 /* argon2id hash of a password into out (crypto_pwhash_STRBYTES). 0, or -1. */
 int auth_password_hash(const char *password, char out[crypto_pwhash_STRBYTES]);
 
+/* The client's address for throttling: the socket's peer, or the
+ * X-Forwarded-For client when the peer is in OPOP_TRUSTED_PROXIES. */
+void req_client_address(const struct req *r, char out[INET6_ADDRSTRLEN]);
+
 void h_auth_login(struct req *r);
+void h_me_password(struct req *r);
 void h_auth_logout(struct req *r);
 void h_me(struct req *r);
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,8 @@ static int load_ints(struct config *cfg, const char *(*get)(const char *), char 
       {"OPOP_LOGIN_LOCK_SECONDS", 1, 86400, &cfg->login_lock_s},
       {"OPOP_READ_MAX_LAG", 1, 3600, &cfg->read_max_lag_s},
       {"OPOP_DRAIN_SECONDS", 0, 300, &cfg->drain_s},
+      {"OPOP_LOGIN_ADDRESS_MAX_FAILURES", 1, 100000, &cfg->login_address_max_failures},
+      {"OPOP_PRUNE_INTERVAL", 1, 86400, &cfg->prune_interval_s},
   };
   for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
     const char *v = get(ints[i].name);
@@ -125,12 +128,15 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
   memset(cfg, 0, sizeof *cfg);
   cfg->port = 8080;
   /* Measured with tests/bench/run.sh on 2 cores: PostgreSQL serves best with
-   * few busy connections (2 and 8 were slower than 4), and an epoll pool of
-   * 16 served about 15 % more reads than a thread per connection, as many as
-   * 32 threads, while bounding the memory of simultaneous sign-ins (argon2id
-   * takes 64 MiB each). */
+   * few busy connections (2 and 8 were slower than 4). An epoll pool of 16
+   * served about 15 % more reads than a thread per connection, but a pool
+   * thread serves many connections, and while it checks a password (argon2id,
+   * 0.1 s or more) every other connection it holds waits: during a sign-in
+   * rush reads waited seconds (tests/bench/signin_rush.sh). A thread per
+   * connection keeps them under 0.1 s; the memory of simultaneous sign-ins
+   * is bounded by the hashing gate (one per core), not by the thread count. */
   cfg->db_pool_size = 4;
-  cfg->http_threads = 16;
+  cfg->http_threads = 0;
   cfg->max_connections = 1024;
   cfg->request_timeout_s = 60;
   cfg->log_level = Y_LOG_LEVEL_INFO;
@@ -138,6 +144,8 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
   cfg->login_max_failures = 5;
   cfg->login_lock_s = 900;
   cfg->read_max_lag_s = 5;
+  cfg->login_address_max_failures = 50;
+  cfg->prune_interval_s = 300;
   if (load_ints(cfg, get, err, errlen) != 0)
     goto fail;
   v = get("OPOP_BIND");
@@ -174,15 +182,32 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
     goto fail;
   }
   v = get("OPOP_BOOTSTRAP_API_KEY");
-  if (v && *v && strlen(v) < 16) {
-    fail(err, errlen, "OPOP_BOOTSTRAP_API_KEY", "must have at least 16 characters");
+  if (v && *v && strlen(v) < 32) {
+    fail(err, errlen, "OPOP_BOOTSTRAP_API_KEY", "must have at least 32 characters");
     goto fail;
   }
   cfg->bootstrap_api_key = dup_or_null(v && *v ? v : NULL);
+  v = get("OPOP_TRUSTED_PROXIES");
+  if (v && *v && netaddr_parse_list(v, &cfg->trusted_proxies, &cfg->trusted_proxies_n) != 0) {
+    fail(err, errlen, "OPOP_TRUSTED_PROXIES", "must list IP addresses or CIDR ranges, separated by commas");
+    goto fail;
+  }
   return 0;
 fail:
   config_clear(cfg);
   return -1;
+}
+
+static void free_secret(char **secret) {
+  if (*secret)
+    sodium_memzero(*secret, strlen(*secret));
+  free(*secret);
+  *secret = NULL;
+}
+
+void config_forget_bootstrap(struct config *cfg) {
+  free_secret(&cfg->bootstrap_password);
+  free_secret(&cfg->bootstrap_api_key);
 }
 
 void config_clear(struct config *cfg) {
@@ -193,10 +218,8 @@ void config_clear(struct config *cfg) {
   free(cfg->database_read_url);
   free(cfg->cors_origins);
   free(cfg->bootstrap_email);
-  if (cfg->bootstrap_password)
-    memset(cfg->bootstrap_password, 0, strlen(cfg->bootstrap_password));
-  free(cfg->bootstrap_password);
-  free(cfg->bootstrap_api_key);
+  config_forget_bootstrap(cfg);
+  free(cfg->trusted_proxies);
   memset(cfg, 0, sizeof *cfg);
 }
 

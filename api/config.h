@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "netaddr.h"
+
 /* Runtime settings, read once from OPOP_* environment variables. Strings are
  * owned by the struct and released by config_clear(). */
 struct config {
@@ -19,17 +21,23 @@ struct config {
   char *bootstrap_email;
   char *bootstrap_password;
   char *bootstrap_api_key;
-  int login_max_failures;  /* failures before the account locks */
-  int login_lock_s;        /* how long it stays locked */
-  char *database_read_url; /* a streaming replica for reports; NULL: none */
-  int read_max_lag_s;      /* replay lag beyond which reads go to the primary */
-  int drain_s;             /* seconds /readyz answers 503 before a stop */
+  int login_max_failures;                /* failures before the account locks */
+  int login_lock_s;                      /* how long it stays locked */
+  char *database_read_url;               /* a streaming replica for reports; NULL: none */
+  int read_max_lag_s;                    /* replay lag beyond which reads go to the primary */
+  int drain_s;                           /* seconds /readyz answers 503 before a stop */
+  int login_address_max_failures;        /* failures from one address before it is slowed down */
+  struct netaddr_range *trusted_proxies; /* whose X-Forwarded-For is believed */
+  size_t trusted_proxies_n;
+  int prune_interval_s; /* how often expired throttle and idempotency rows are deleted */
 };
 
 /* Reads the environment through getenv_fn (getenv in production, a fake in
  * tests). Returns 0, or -1 with a one-line message naming the variable in err. */
 int config_load(struct config *cfg, const char *(*getenv_fn)(const char *name), char *err, size_t errlen);
 void config_clear(struct config *cfg);
+/* Wipes the bootstrap password and API key from memory once they are used. */
+void config_forget_bootstrap(struct config *cfg);
 
 /* 1 when origin is allowed by cfg->cors_origins. */
 int config_origin_allowed(const struct config *cfg, const char *origin);

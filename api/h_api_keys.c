@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "auth.h"
 #include "http.h"
@@ -11,15 +12,25 @@
 #include "repo_api_keys.h"
 #include "resource.h"
 #include "rules.h"
+#include "stamp.h"
 #include "validate.h"
 
 static const char *const roles[] = {"admin", "mentor", "operator", "viewer", NULL};
+
+/* An RFC 3339 time still to come (compared with this server's clock). */
+static const char *check_expires_at(const json_t *v) {
+  struct stamp st;
+  if (stamp_parse(json_string_value(v), &st) != 0)
+    return "must be an RFC 3339 timestamp such as 2030-01-31T00:00:00Z";
+  return st.epoch > (long long)time(NULL) ? NULL : "must be in the future";
+}
 
 static const struct vfield key_fields[] = {
     {"name", V_STRING, V_REQUIRED | V_TRIM, 1, 200, NULL, NULL},
     {"role", V_ENUM, V_REQUIRED, 0, 0, roles, NULL},
     {"pesantren_id", V_UUID, V_NULLABLE, 0, 0, NULL, NULL},
     {"region_codes", V_ARRAY, V_NULLABLE, 0, 0, NULL, check_region_codes},
+    {"expires_at", V_STRING, V_NULLABLE, 0, 0, NULL, check_expires_at},
 };
 #define NFIELDS (sizeof key_fields / sizeof key_fields[0])
 
@@ -75,7 +86,7 @@ static int key_rules(const json_t *doc, json_t *errors) {
 
 void h_api_keys_create(struct req *r) {
   json_t *body = req_json_body(r), *errors = json_array();
-  char secret[SECRET_LEN + 1], hash[65], prefix[13];
+  char secret[SECRET_LEN + 1], hash[65], prefix[KEY_PREFIX_LEN + 1];
   struct key_create k = {0};
   if (body == NULL)
     goto out;
@@ -85,13 +96,14 @@ void h_api_keys_create(struct req *r) {
   }
   auth_secret_new(secret, sizeof secret);
   auth_secret_hash(secret, hash);
-  memcpy(prefix, secret, sizeof prefix - 1);
-  prefix[sizeof prefix - 1] = '\0';
+  auth_key_prefix(secret, prefix);
   k.secret = secret;
   k.stored = json_deep_copy(body);
   json_object_set_new(k.stored, "key_hash", json_string(hash));
   json_object_set_new(k.stored, "key_prefix", json_string(prefix));
   json_object_set_new(k.stored, "created_by", r->caller.kind[0] == 'u' ? json_string(r->caller.id) : json_null());
+  /* The answer carries the key: no cache may keep it. */
+  reply_header(r, "Cache-Control", "no-store");
   api_create(r, body, "/v1/api-keys", create_key, &k);
   sodium_memzero(secret, sizeof secret);
 out:

@@ -6,6 +6,7 @@
 
 #include "auth.h"
 #include "http.h"
+#include "password.h"
 #include "reply.h"
 #include "repo_users.h"
 #include "resource.h"
@@ -49,15 +50,26 @@ static int user_rules(const json_t *doc, json_t *errors) {
   return 0;
 }
 
-/* Replaces "password" in doc by its argon2id hash "password_hash". 0, or -1. */
-static int hash_password_field(json_t *doc) {
+/* Replaces the "password" of a request by its argon2id hash, computed with no
+ * database connection held, and wipes the clear one. 0, or -1 after answering. */
+static int hash_password(struct req *r, json_t *doc) {
   const char *password = json_string_value(json_object_get(doc, "password"));
   char hash[crypto_pwhash_STRBYTES];
   if (password == NULL)
     return 0;
-  if (auth_password_hash(password, hash) != 0)
-    return -1;
-  json_object_set_new(doc, "password_hash", json_string(hash));
+  int rc = req_password_hash(r, password, hash);
+  json_wipe_secret(doc, "password");
+  req_wipe_body(r);
+  if (rc == 0)
+    json_object_set_new(doc, "password", json_string(hash));
+  return rc;
+}
+
+/* The patch's "password" already holds its hash (hash_password): stored as password_hash. */
+static int store_password_hash(json_t *doc) {
+  json_t *hash = json_object_get(doc, "password");
+  if (hash)
+    json_object_set(doc, "password_hash", hash);
   json_object_del(doc, "password");
   return 0;
 }
@@ -93,25 +105,25 @@ void h_users_create(struct req *r) {
     reply_invalid(r, 422, errors);
     goto out;
   }
-  /* The idempotency hash covers the request as sent; the stored document the hash. */
+  /* The idempotency fingerprint leaves the password out; the stored document has its hash. */
   stored = json_deep_copy(body);
-  if (hash_password_field(stored) != 0) {
-    reply_problem(r, 500, "The password could not be hashed.");
+  if (hash_password(r, stored) != 0)
     goto out;
-  }
+  store_password_hash(stored);
   api_create(r, body, "/v1/users", create_user, stored);
 out:
+  json_wipe_secret(body, "password");
   json_decref(stored);
   json_decref(body);
   json_decref(errors);
 }
 
 static const struct patch_spec user_patch = {
-    "user", update_fields, NFIELDS, user_rules, repo_users_lock, repo_users_update, NULL, hash_password_field,
+    "user", update_fields, NFIELDS, user_rules, repo_users_lock, repo_users_update, NULL, store_password_hash,
 };
 
 void h_users_patch(struct req *r) {
   const char *id = req_uuid_var(r, 0);
   if (id)
-    api_patch(r, id, &user_patch);
+    api_patch_ready(r, id, &user_patch, hash_password);
 }

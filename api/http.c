@@ -364,19 +364,23 @@ struct create_tx {
   struct outcome fail;
 };
 
-/* SHA-256 over method, path and the canonical body: the same request gives the same hash. */
+/* HMAC-SHA-256, keyed with the installation's secret, over method, path and
+ * the canonical body: the same request gives the same fingerprint, and a
+ * password in the body is never kept under a fast hash anyone could search. */
 static void request_hash(const struct req *r, const json_t *body, char out[65]) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256_state st;
+  unsigned char digest[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state st;
   char *canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-  crypto_hash_sha256_init(&st);
-  crypto_hash_sha256_update(&st, (const unsigned char *)r->http->http_verb, strlen(r->http->http_verb));
-  crypto_hash_sha256_update(&st, (const unsigned char *)" ", 1);
-  crypto_hash_sha256_update(&st, (const unsigned char *)r->http->url_path, strlen(r->http->url_path));
-  crypto_hash_sha256_update(&st, (const unsigned char *)"\n", 1);
-  if (canon)
-    crypto_hash_sha256_update(&st, (const unsigned char *)canon, strlen(canon));
-  crypto_hash_sha256_final(&st, digest);
+  crypto_auth_hmacsha256_init(&st, r->app->idempotency_key, sizeof r->app->idempotency_key);
+  crypto_auth_hmacsha256_update(&st, (const unsigned char *)r->http->http_verb, strlen(r->http->http_verb));
+  crypto_auth_hmacsha256_update(&st, (const unsigned char *)" ", 1);
+  crypto_auth_hmacsha256_update(&st, (const unsigned char *)r->http->url_path, strlen(r->http->url_path));
+  crypto_auth_hmacsha256_update(&st, (const unsigned char *)"\n", 1);
+  if (canon) {
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)canon, strlen(canon));
+    sodium_memzero(canon, strlen(canon));
+  }
+  crypto_auth_hmacsha256_final(&st, digest);
   sodium_bin2hex(out, 65, digest, sizeof digest);
   free(canon);
 }

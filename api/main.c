@@ -12,8 +12,11 @@
 #include "db.h"
 #include "metrics.h"
 #include "migrate.h"
+#include "prune.h"
+#include "pwgate.h"
 #include "replica.h"
 #include "repo_auth.h"
+#include "repo_idem.h"
 #include "router.h"
 #include "server.h"
 #include "validate.h"
@@ -71,14 +74,13 @@ static int bootstrap_admin_step(struct db_conn *conn, void *arg) {
 
 static int bootstrap_key_step(struct db_conn *conn, void *arg) {
   const char *key = arg;
-  char hash[65], prefix[13];
+  char hash[65], prefix[KEY_PREFIX_LEN + 1];
   auth_secret_hash(key, hash);
-  memcpy(prefix, key, sizeof prefix - 1);
-  prefix[sizeof prefix - 1] = '\0';
+  auth_key_prefix(key, prefix);
   return repo_auth_bootstrap_key(conn, hash, prefix) < 0 ? -1 : 0;
 }
 
-static int bootstrap(struct app *app) {
+static int bootstrap_with_secrets(struct app *app) {
   const struct config *cfg = &app->cfg;
   if (cfg->bootstrap_email) {
     struct new_user u = {cfg->bootstrap_email, "Administrator", "admin", {0}};
@@ -94,6 +96,38 @@ static int bootstrap(struct app *app) {
   return 0;
 }
 
+static int idempotency_key_step(struct db_conn *conn, void *arg) {
+  struct app *app = arg;
+  json_t *row = NULL;
+  const char *hex;
+  int rc = -1;
+  if (repo_idem_secret(conn, &row) == DBQ_ONE && (hex = json_string_value(json_object_get(row, "key"))) != NULL)
+    rc = sodium_hex2bin(app->idempotency_key, sizeof app->idempotency_key, hex, strlen(hex), NULL, NULL, NULL);
+  if (rc != 0)
+    y_log_message(Y_LOG_LEVEL_ERROR, "the installation's idempotency secret cannot be read");
+  json_decref(row);
+  return rc;
+}
+
+/* The bootstrap secrets are wiped from memory once used, whatever happened. */
+static int bootstrap(struct app *app) {
+  int rc = bootstrap_with_secrets(app);
+  if (rc == 0)
+    rc = with_conn(app->pool, idempotency_key_step, app);
+  config_forget_bootstrap(&app->cfg);
+  return rc;
+}
+
+/* One argon2id hash per core at a time, whatever the HTTP thread count. An
+ * epoll pool thread that waited in the queue would hold up every other
+ * connection it serves, so there a sign-in finding no free slot is turned
+ * away at once. */
+static struct pw_gate *password_gate(const struct config *cfg) {
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  int slots = cores > 0 ? (int)cores : 1;
+  return pw_gate_new(slots, cfg->http_threads > 0 ? 0 : 4 * slots);
+}
+
 static int wait_for_signal(void) {
   sigset_t set;
   int sig = 0;
@@ -107,6 +141,7 @@ static int wait_for_signal(void) {
 static int cmd_serve(void) {
   struct app app = {0};
   struct _u_instance inst;
+  struct pruner *pruner = NULL;
   int rc = 1;
   sigset_t set;
   /* Block the stop signals in every thread; main waits for them with sigwait. */
@@ -126,9 +161,11 @@ static int cmd_serve(void) {
   if (app.cfg.database_read_url)
     app.replica =
         db_replica_new(app.cfg.database_url, app.cfg.database_read_url, app.cfg.db_pool_size, app.cfg.read_max_lag_s);
+  app.pw_gate = password_gate(&app.cfg);
   if (app.pool == NULL || app.metrics == NULL || (app.cfg.database_read_url && app.replica == NULL) ||
-      bootstrap(&app) != 0)
+      app.pw_gate == NULL || bootstrap(&app) != 0)
     goto out_pool;
+  pruner = pruner_start(app.pool, app.cfg.prune_interval_s, app.cfg.login_lock_s);
   if (server_start(&app, &inst) != 0)
     goto out_pool;
   y_log_message(Y_LOG_LEVEL_INFO, "serving on http://%s:%d (%s)", app.cfg.bind, app.cfg.port,
@@ -141,6 +178,8 @@ static int cmd_serve(void) {
   server_stop(&app, &inst, 10);
   rc = 0;
 out_pool:
+  pruner_stop(pruner);
+  pw_gate_free(app.pw_gate);
   metrics_free(app.metrics);
   db_replica_free(app.replica);
   db_pool_free(app.pool);

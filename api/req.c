@@ -23,6 +23,12 @@ struct db_conn *req_db(struct req *r) {
   return r->db;
 }
 
+void req_db_release(struct req *r) {
+  if (r->db)
+    db_pool_release(r->app->pool, r->db);
+  r->db = NULL;
+}
+
 struct db_actor req_actor(const struct req *r) {
   struct db_actor a = {r->caller.authenticated ? r->caller.id : NULL,
                        r->caller.authenticated ? r->caller.kind : "system", r->request_id};

@@ -128,6 +128,11 @@ out:
 }
 
 void api_patch(struct req *r, const char *id, const struct patch_spec *spec) {
+  api_patch_ready(r, id, spec, NULL);
+}
+
+void api_patch_ready(struct req *r, const char *id, const struct patch_spec *spec,
+                     int (*ready)(struct req *r, json_t *patch)) {
   json_t *body = req_json_body(r);
   struct patch_tx t = {.r = r, .id = id, .spec = spec, .patch = body, .errors = json_array()};
   struct db_conn *db;
@@ -137,7 +142,7 @@ void api_patch(struct req *r, const char *id, const struct patch_spec *spec) {
     reply_invalid(r, 422, t.errors);
     goto out;
   }
-  if ((db = req_db(r)) == NULL)
+  if ((ready && ready(r, body) != 0) || (db = req_db(r)) == NULL)
     goto out;
   struct db_actor actor = req_actor(r);
   enum dbq q = db_tx(db, &actor, patch_body, &t);

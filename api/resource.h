@@ -74,6 +74,11 @@ void api_get(struct req *r, const char *what, enum dbq (*get)(struct db_conn *co
 /* Answers the PATCH of resource id: 200 with the stored document and ETag,
  * or 400/404/409/412/415/422/503. */
 void api_patch(struct req *r, const char *id, const struct patch_spec *spec);
+/* As api_patch, with ready() run on the validated patch before the
+ * transaction: slow work that needs no database connection (hashing a
+ * password). It returns 0, or -1 after answering. */
+void api_patch_ready(struct req *r, const char *id, const struct patch_spec *spec,
+                     int (*ready)(struct req *r, json_t *patch));
 
 /* Answers the DELETE of resource id (NULL: already answered): 204, or
  * 403/404/409/412/503. */

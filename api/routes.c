@@ -19,6 +19,7 @@ const struct route routes[] = {
     {"POST", "/v1/auth/login", h_auth_login, 0, ROUTE_PUBLIC},
     {"POST", "/v1/auth/logout", h_auth_logout, ALL, 0},
     {"GET", "/v1/me", h_me, ALL, ROUTE_NO_QUERY},
+    {"POST", "/v1/me/password", h_me_password, ALL, ROUTE_NO_QUERY},
 
     {"GET", "/v1/users", h_users_list, ADMIN, 0},
     {"POST", "/v1/users", h_users_create, ADMIN, 0},

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <yder.h>
 
+#include "monotonic.h"
 #include "sql.h"
 
 /* A statement that goes out with the next one run on the connection (see db_lead). */
@@ -515,14 +516,7 @@ static void unqueue(struct db_pool *p, struct waiter *w) {
  * returns with the lock held. */
 static struct db_conn *wait_in_line(struct db_pool *p, int timeout_ms) {
   struct waiter w = {.conn = NULL, .next = NULL};
-  struct timespec until;
-  clock_gettime(CLOCK_MONOTONIC, &until);
-  until.tv_sec += timeout_ms / 1000;
-  until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-  if (until.tv_nsec >= 1000000000L) {
-    until.tv_sec++;
-    until.tv_nsec -= 1000000000L;
-  }
+  struct timespec until = monotonic_after(timeout_ms);
   pthread_cond_init(&w.cond, &p->cond_attr);
   if (p->tail)
     p->tail->next = &w;

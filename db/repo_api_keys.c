@@ -29,10 +29,10 @@ enum dbq repo_api_keys_lock(struct db_conn *conn, const char *id, json_t **out) 
 
 static const struct db_stmt keys_create = {
     "repo_api_keys_create",
-    "INSERT INTO api_keys AS k (name, role, pesantren_id, region_codes, key_hash, key_prefix, created_by)"
+    "INSERT INTO api_keys AS k (name, role, pesantren_id, region_codes, key_hash, key_prefix, created_by, expires_at)"
     " SELECT d->>'name', d->>'role', (d->>'pesantren_id')::uuid,"
     " coalesce((SELECT array_agg(c) FROM jsonb_array_elements_text(d->'region_codes') c), '{}'),"
-    " decode(d->>'key_hash', 'hex'), d->>'key_prefix', (d->>'created_by')::uuid"
+    " decode(d->>'key_hash', 'hex'), d->>'key_prefix', (d->>'created_by')::uuid, (d->>'expires_at')::timestamptz"
     " FROM (SELECT $1::jsonb AS d) AS src RETURNING api_key_json(k)",
     1,
 };

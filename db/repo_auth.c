@@ -8,12 +8,15 @@
 
 static const struct db_stmt auth_lookup = {
     "repo_auth_lookup",
-    "SELECT 'user', u.id, u.role, u.pesantren_id, to_json(u.region_codes), t.id"
+    "SELECT 'user', u.id, u.role, u.pesantren_id, to_json(u.region_codes), t.id, false"
     " FROM tokens t JOIN users u ON u.id = t.user_id"
     " WHERE t.token_hash = decode($1, 'hex') AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active"
     " UNION ALL"
-    " SELECT 'api_key', k.id, k.role, k.pesantren_id, to_json(k.region_codes), NULL"
+    " SELECT 'api_key', k.id, k.role, k.pesantren_id, to_json(k.region_codes), NULL,"
+    "   coalesce((SELECT g.last_used_at <= now() - interval '1 minute' FROM api_key_usage g WHERE g.key_id = k.id), "
+    "true)"
     " FROM api_keys k WHERE k.key_hash = decode($1, 'hex') AND k.revoked_at IS NULL"
+    "   AND (k.expires_at IS NULL OR k.expires_at > now())"
     " LIMIT 1",
     1,
 };
@@ -38,6 +41,7 @@ static enum dbq caller_from(const PGresult *res, struct auth_caller *out) {
   copy_column(res, 2, out->role, sizeof out->role);
   copy_column(res, 3, out->pesantren_id, sizeof out->pesantren_id);
   copy_column(res, 5, out->token_id, sizeof out->token_id);
+  out->key_use_due = strcmp(PQgetvalue(res, 0, 6), "t") == 0;
   out->region_codes = region_codes_from(PQgetvalue(res, 0, 4));
   return out->region_codes ? DBQ_ONE : DBQ_HARD;
 }
@@ -84,25 +88,29 @@ enum dbq repo_auth_settle(struct db_conn *conn) {
   return db_lead_settle(conn);
 }
 
-/* Failures older than the lock window no longer count. */
+/* The throttle keys of an attempt: the account at the client's address, and the address. */
+#define ACCOUNT_KEY "lower($1) || ' ' || $2"
+
 static const struct db_stmt auth_login_user = {
     "repo_auth_login_user",
     "SELECT json_build_object('user', (SELECT json_build_object('id', u.id, 'password_hash', u.password_hash,"
     "   'active', u.active) FROM users u WHERE lower(u.email) = lower($1)),"
-    " 'locked_for_s', (SELECT greatest(0, ceil(extract(epoch FROM locked_until - now())))::bigint"
-    "   FROM login_throttle WHERE email = lower($1)))",
-    1,
+    " 'wait_s', (SELECT coalesce(max(ceil(extract(epoch FROM blocked_until - now()))), 0)::bigint"
+    "   FROM login_failures WHERE blocked_until > now()"
+    "   AND ((scope = 'account' AND key = " ACCOUNT_KEY ") OR (scope = 'address' AND key = $2))))",
+    2,
 };
 
-enum dbq repo_auth_login_user(struct db_conn *conn, const char *email, json_t **out, long *locked_for_s) {
-  const char *vals[1] = {email};
+enum dbq repo_auth_login_user(struct db_conn *conn, const char *email, const char *address, json_t **out,
+                              long *wait_s) {
+  const char *vals[2] = {email, address};
   json_t *row = NULL;
   *out = NULL;
-  *locked_for_s = 0;
+  *wait_s = 0;
   enum dbq q = db_json_one(conn, &auth_login_user, vals, &row);
   if (q != DBQ_ONE)
     return q;
-  *locked_for_s = (long)json_integer_value(json_object_get(row, "locked_for_s"));
+  *wait_s = (long)json_integer_value(json_object_get(row, "wait_s"));
   json_t *user = json_object_get(row, "user");
   if (json_is_object(user))
     *out = json_incref(user);
@@ -110,54 +118,61 @@ enum dbq repo_auth_login_user(struct db_conn *conn, const char *email, json_t **
   return *out ? DBQ_ONE : DBQ_NONE;
 }
 
+/* A success forgives the account's failures at this address, not the
+ * address's own count (an attacker could otherwise reset it with an account
+ * of their own). */
 static const struct db_stmt auth_login_ok = {
     "repo_auth_login_ok",
-    "WITH cleared AS (DELETE FROM login_throttle WHERE email = lower($1)),"
+    "WITH cleared AS (DELETE FROM login_failures WHERE scope = 'account' AND key = " ACCOUNT_KEY "),"
     " tok AS (INSERT INTO tokens (user_id, token_hash, expires_at)"
-    "   VALUES ($2::uuid, decode($3, 'hex'), now() + make_interval(secs => $4::bigint)) RETURNING id, expires_at),"
+    "   VALUES ($3::uuid, decode($4, 'hex'), now() + make_interval(secs => $5::bigint)) RETURNING id, expires_at),"
     " audit AS (INSERT INTO audit_events (actor_id, actor_kind, request_id, entity, entity_id, action, after)"
-    "   SELECT $2::uuid, 'user', nullif(current_setting('opop.request_id', true), ''), 'user', $2::uuid, 'login',"
+    "   SELECT $3::uuid, 'user', nullif(current_setting('opop.request_id', true), ''), 'user', $3::uuid, 'login',"
     "   jsonb_build_object('token_id', tok.id) FROM tok)"
     " SELECT json_build_object('expires_at', opop_ts(tok.expires_at), 'user', user_json(u))"
-    " FROM tok, users u WHERE u.id = $2::uuid",
-    4,
+    " FROM tok, users u WHERE u.id = $3::uuid",
+    5,
 };
 
-enum dbq repo_auth_login_ok(struct db_conn *conn, const char *email, const char *user_id, const char *hash_hex,
-                            long ttl_s, json_t **out) {
+enum dbq repo_auth_login_ok(struct db_conn *conn, const struct login_attempt *a, const char *hash_hex, long ttl_s,
+                            json_t **out) {
   char ttl[24];
   snprintf(ttl, sizeof ttl, "%ld", ttl_s);
-  const char *vals[4] = {email, user_id, hash_hex, ttl};
+  const char *vals[5] = {a->email, a->address, a->user_id, hash_hex, ttl};
   return db_json_one(conn, &auth_login_ok, vals, out);
 }
 
-/* A failure after the window (or after a lock ran out) starts a new count;
- * reaching max_failures locks the email for lock_s seconds. */
 static const struct db_stmt auth_login_failed = {
     "repo_auth_login_failed",
-    "WITH counted AS (INSERT INTO login_throttle AS t (email, failures, locked_until, last_failure_at)"
-    "   VALUES (lower($1), 1, CASE WHEN $3::integer <= 1 THEN now() + make_interval(secs => $4::integer) END, now())"
-    "   ON CONFLICT (email) DO UPDATE SET"
-    "   failures = CASE WHEN t.last_failure_at < now() - make_interval(secs => $4::integer)"
-    "                   OR t.locked_until IS NOT NULL THEN 1 ELSE t.failures + 1 END,"
-    "   locked_until = CASE WHEN (CASE WHEN t.last_failure_at < now() - make_interval(secs => $4::integer)"
-    "                   OR t.locked_until IS NOT NULL THEN 1 ELSE t.failures + 1 END) >= $3::integer"
-    "                   THEN now() + make_interval(secs => $4::integer) END,"
-    "   last_failure_at = now()"
-    "   RETURNING failures)"
+    "WITH counted AS (SELECT login_failure_record('account', " ACCOUNT_KEY ", $4::integer, $6::integer) AS failures,"
+    "   login_failure_record('address', $2, $5::integer, $6::integer) AS address_failures)"
     " INSERT INTO audit_events (actor_id, actor_kind, request_id, entity, entity_id, action, after)"
-    " SELECT $2::uuid, 'user', nullif(current_setting('opop.request_id', true), ''), 'user', $2::uuid, 'login_failed',"
-    "   jsonb_build_object('email', $1::text, 'failures', counted.failures) FROM counted",
-    4,
+    " SELECT $3::uuid, 'user', nullif(current_setting('opop.request_id', true), ''), 'user', $3::uuid, 'login_failed',"
+    "   jsonb_build_object('email', $1::text, 'address', $2::text, 'failures', counted.failures) FROM counted",
+    6,
 };
 
-enum dbq repo_auth_login_failed(struct db_conn *conn, const char *email, const char *user_id, int max_failures,
-                                int lock_s) {
-  char maxf[16], lock[16];
-  snprintf(maxf, sizeof maxf, "%d", max_failures);
-  snprintf(lock, sizeof lock, "%d", lock_s);
-  const char *vals[4] = {email, user_id, maxf, lock};
+enum dbq repo_auth_login_failed(struct db_conn *conn, const struct login_attempt *a) {
+  char maxf[16], addrf[16], delay[16];
+  snprintf(maxf, sizeof maxf, "%d", a->max_failures);
+  snprintf(addrf, sizeof addrf, "%d", a->address_max_failures);
+  snprintf(delay, sizeof delay, "%d", a->max_delay_s);
+  const char *vals[6] = {a->email, a->address, a->user_id, maxf, addrf, delay};
   return db_command(conn, &auth_login_failed, vals);
+}
+
+static const struct db_stmt auth_prune = {
+    "repo_auth_prune",
+    "DELETE FROM login_failures WHERE last_failure_at < now() - make_interval(secs => 2 * $1::integer)"
+    " AND (blocked_until IS NULL OR blocked_until < now())",
+    1,
+};
+
+enum dbq repo_auth_prune(struct db_conn *conn, int max_delay_s) {
+  char delay[16];
+  snprintf(delay, sizeof delay, "%d", max_delay_s);
+  const char *vals[1] = {delay};
+  return db_command(conn, &auth_prune, vals);
 }
 
 static const struct db_stmt auth_login_locked = {
@@ -185,6 +200,33 @@ static const struct db_stmt auth_logout = {
 enum dbq repo_auth_logout(struct db_conn *conn, const char *token_id) {
   const char *vals[1] = {token_id};
   return db_command(conn, &auth_logout, vals);
+}
+
+/* Not in a transaction, and never through api_keys: its version and audit
+ * triggers must not see a key being used. */
+static const struct db_stmt auth_key_used = {
+    "repo_auth_key_used",
+    "INSERT INTO api_key_usage AS g (key_id) VALUES ($1) ON CONFLICT (key_id) DO UPDATE SET last_used_at = now()"
+    " WHERE g.last_used_at <= now() - interval '1 minute'",
+    1,
+};
+
+enum dbq repo_auth_key_used(struct db_conn *conn, const char *key_id) {
+  const char *vals[1] = {key_id};
+  return db_command(conn, &auth_key_used, vals);
+}
+
+static const struct db_stmt auth_keep_token = {"repo_auth_keep_token", "SELECT set_config('opop.keep_token', $1, true)",
+                                               1};
+static const struct db_stmt auth_set_password = {"repo_auth_set_password",
+                                                 "UPDATE users SET password_hash = $2 WHERE id = $1", 2};
+
+enum dbq repo_auth_set_password(struct db_conn *conn, const char *user_id, const char *keep_token_id,
+                                const char *password_hash) {
+  const char *keep[1] = {keep_token_id};
+  const char *vals[2] = {user_id, password_hash};
+  enum dbq q = db_command(conn, &auth_keep_token, keep);
+  return q < 0 ? q : db_command(conn, &auth_set_password, vals);
 }
 
 static const struct db_stmt auth_me_user = {"repo_auth_me_user", "SELECT user_json(u) FROM users u WHERE u.id = $1", 1};

@@ -46,3 +46,18 @@ enum dbq repo_idem_store(struct db_conn *conn, const char *caller_id, const char
   const char *vals[5] = {caller_id, key, st, location, body};
   return db_command(conn, &idem_store, vals);
 }
+
+static const struct db_stmt idem_prune = {
+    "repo_idem_prune", "DELETE FROM idempotency_keys WHERE created_at <= now() - interval '24 hours'", 0};
+
+enum dbq repo_idem_prune(struct db_conn *conn) {
+  return db_command(conn, &idem_prune, NULL);
+}
+
+static const struct db_stmt idem_secret = {
+    "repo_idem_secret",
+    "SELECT json_build_object('key', encode(value, 'hex')) FROM installation_secrets WHERE name = 'idempotency'", 0};
+
+enum dbq repo_idem_secret(struct db_conn *conn, json_t **out) {
+  return db_json_one(conn, &idem_secret, NULL, out);
+}

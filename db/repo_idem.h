@@ -11,5 +11,9 @@ enum dbq repo_idem_find(struct db_conn *conn, const char *caller_id, const char 
 enum dbq repo_idem_claim(struct db_conn *conn, const char *caller_id, const char *key, const char *hash);
 enum dbq repo_idem_store(struct db_conn *conn, const char *caller_id, const char *key, int status, const char *location,
                          const char *body);
+/* Deletes the records older than 24 hours: they are never replayed again. */
+enum dbq repo_idem_prune(struct db_conn *conn);
+/* The installation's key for request fingerprints: *out gets {key} (hex). */
+enum dbq repo_idem_secret(struct db_conn *conn, json_t **out);
 
 #endif

@@ -19,7 +19,7 @@ requests=${REQUESTS:-20}
 warmup=${WARMUP:-30}
 dir=${BENCH_DIR:-$(mktemp -d /tmp/opop-reports-bench.XXXXXX)}
 db=opop_reports_bench
-key="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+key="bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 server_pid=
 
 . "$root/deploy/lib/pg.sh"

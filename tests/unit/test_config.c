@@ -71,11 +71,31 @@ static void names_the_bad_variable(void **state) {
   }
 }
 
+static void security_settings(void **state) {
+  struct config cfg;
+  char err[256];
+  static const char *const short_key[] = {"OPOP_BOOTSTRAP_API_KEY", "0123456789abcdef0123456789abcde", NULL};
+  assert_int_equal(load(short_key, &cfg, err), -1);
+  assert_non_null(strstr(err, "OPOP_BOOTSTRAP_API_KEY"));
+  static const char *const bad_proxies[] = {"OPOP_TRUSTED_PROXIES", "10.0.0.1, proxy.local", NULL};
+  assert_int_equal(load(bad_proxies, &cfg, err), -1);
+  assert_non_null(strstr(err, "OPOP_TRUSTED_PROXIES"));
+  static const char *const good[] = {"OPOP_BOOTSTRAP_API_KEY", "0123456789abcdef0123456789abcdef",
+                                     "OPOP_TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16,::1", NULL};
+  assert_int_equal(load(good, &cfg, err), 0);
+  assert_int_equal(cfg.trusted_proxies_n, 3);
+  assert_int_equal(cfg.login_address_max_failures, 50);
+  config_forget_bootstrap(&cfg);
+  assert_null(cfg.bootstrap_api_key);
+  config_clear(&cfg);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(defaults),
       cmocka_unit_test(values),
       cmocka_unit_test(names_the_bad_variable),
+      cmocka_unit_test(security_settings),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
