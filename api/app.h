@@ -3,6 +3,7 @@
 
 /* The per-process application and the per-request context every handler gets. */
 
+#include <arpa/inet.h>
 #include <jansson.h>
 #include <netinet/in.h>
 #include <stdint.h>
@@ -77,6 +78,10 @@ struct db_actor req_actor(const struct req *r);
 const char *req_header(const struct req *r, const char *name);
 /* The value of query parameter name, or NULL. Borrowed. */
 const char *req_query(const struct req *r, const char *name);
+
+/* The client's address (for throttling and logs): the socket's peer, or the
+ * X-Forwarded-For client when the peer is in OPOP_TRUSTED_PROXIES. */
+void req_client_address(const struct req *r, char out[INET6_ADDRSTRLEN]);
 
 int caller_has_region(const struct caller *c, const char *region_code);
 

@@ -39,10 +39,7 @@ void auth_secret_hash(const char *secret, char out[65]);
 /* argon2id hash of a password into out (crypto_pwhash_STRBYTES). 0, or -1. */
 int auth_password_hash(const char *password, char out[crypto_pwhash_STRBYTES]);
 
-/* The client's address for throttling: the socket's peer, or the
- * X-Forwarded-For client when the peer is in OPOP_TRUSTED_PROXIES. */
-void req_client_address(const struct req *r, char out[INET6_ADDRSTRLEN]);
-
+/* h_auth.c */
 void h_auth_login(struct req *r);
 void h_me_password(struct req *r);
 void h_auth_logout(struct req *r);

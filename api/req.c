@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "netaddr.h"
 #include "reply.h"
 
 const char *req_header(const struct req *r, const char *name) {
@@ -45,4 +46,10 @@ int caller_has_region(const struct caller *c, const char *region_code) {
       return 1;
   }
   return 0;
+}
+
+void req_client_address(const struct req *r, char out[INET6_ADDRSTRLEN]) {
+  const struct config *cfg = &r->app->cfg;
+  netaddr_client(r->http->client_address, req_header(r, "X-Forwarded-For"), cfg->trusted_proxies,
+                 cfg->trusted_proxies_n, out);
 }
