@@ -2,10 +2,15 @@
 
 #include <string.h>
 
+#include "problems.h"
+
+/* Entries without a type answer the generic type of their status. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 /* One line per named constraint of the migrations; the rules themselves live in
  * the database, this only says how to tell a client. */
 static const struct constraint_info constraints[] = {
-    {"pesantren_nspp_key", 409, "nspp", "A pesantren with this NSPP already exists."},
+    {"pesantren_nspp_key", 409, "nspp", "A pesantren with this NSPP already exists.", PROBLEM_DUPLICATE_NSPP},
     {"pesantren_nspp_check", 422, "nspp", "must be exactly 12 digits"},
     {"pesantren_name_check", 422, "name", "must be 3 to 200 characters after trimming"},
     {"pesantren_region_code_fkey", 422, "region_code", "is not one of the 38 region codes"},
@@ -21,7 +26,7 @@ static const struct constraint_info constraints[] = {
     {"pesantren_latitude_check", 422, "latitude", "must be from -9.0 to -5.0"},
     {"pesantren_longitude_check", 422, "longitude", "must be from 110.5 to 116.5"},
     {"pesantren_coordinates_check", 422, "latitude", "latitude and longitude go together"},
-    {"users_email_key", 409, "email", "A user with this email already exists."},
+    {"users_email_key", 409, "email", "A user with this email already exists.", PROBLEM_DUPLICATE_EMAIL},
     {"users_email_check", 422, "email", "must be an email address"},
     {"users_name_check", 422, "name", "must be 1 to 200 characters"},
     {"users_role_check", 422, "role", "must be admin, mentor, operator or viewer"},
@@ -42,21 +47,26 @@ static const struct constraint_info constraints[] = {
     {"programs_status_check", 422, "status", "must be planned, active, completed or cancelled"},
     {"programs_dates_check", 422, "end_date", "must not be before start_date"},
     {"programs_status_transition", 409, "status",
-     "A programme moves only planned -> active -> completed, or from planned or active to cancelled."},
+     "A programme moves only planned -> active -> completed, or from planned or active to cancelled.",
+     PROBLEM_PROGRAM_TRANSITION},
     {"programs_quota_below_enrolled", 409, "quota",
-     "The quota cannot be lower than the number of pesantren already enrolled."},
+     "The quota cannot be lower than the number of pesantren already enrolled.", PROBLEM_QUOTA_BELOW_ENROLLED},
     {"enrolments_program_id_fkey", 422, "program_id", "does not exist"},
     {"enrolments_pesantren_id_fkey", 422, "pesantren_id", "does not exist"},
     {"enrolments_status_check", 422, "status",
      "must be registered, selected, active, graduated, rejected or withdrawn"},
-    {"enrolments_program_pesantren_key", 409, "pesantren_id", "This pesantren is already enrolled in the programme."},
+    {"enrolments_program_pesantren_key", 409, "pesantren_id", "This pesantren is already enrolled in the programme.",
+     PROBLEM_ALREADY_ENROLLED},
     {"enrolments_program_closed", 409, "program_id",
-     "The programme is completed or cancelled; enrolment is open only while it is planned or active."},
-    {"enrolments_quota_full", 409, "program_id", "The quota of the programme is full."},
+     "The programme is completed or cancelled; enrolment is open only while it is planned or active.",
+     PROBLEM_PROGRAM_CLOSED},
+    {"enrolments_quota_full", 409, "program_id", "The quota of the programme is full.", PROBLEM_QUOTA_FULL},
     {"enrolments_status_transition", 409, "status",
      "An enrolment moves only registered -> selected -> active -> graduated, or from any of the first three to "
-     "rejected or withdrawn."},
-    {"enrolments_immutable", 409, "pesantren_id", "An enrolment keeps its programme and pesantren."},
+     "rejected or withdrawn.",
+     PROBLEM_ENROLMENT_TRANSITION},
+    {"enrolments_immutable", 409, "pesantren_id", "An enrolment keeps its programme and pesantren.",
+     PROBLEM_ENROLMENT_IMMUTABLE},
     /* products and visits */
     {"products_pesantren_id_fkey", 422, "pesantren_id", "does not exist"},
     {"products_pesantren_immutable", 422, "pesantren_id", "a product stays with its pesantren"},
@@ -76,7 +86,7 @@ static const struct constraint_info constraints[] = {
     {"visits_follow_up_check", 422, "follow_up", "must be at most 5000 characters"},
     {"visits_visited_on_check", 422, "visited_on", "must not be in the future"},
     /* indicators, targets and measurements */
-    {"indicators_code_key", 409, "code", "An indicator with this code already exists."},
+    {"indicators_code_key", 409, "code", "An indicator with this code already exists.", PROBLEM_DUPLICATE_INDICATOR},
     {"indicators_code_check", 422, "code", "must be 2 to 40 capital letters, digits or '_', starting with a letter"},
     {"indicators_code_immutable", 422, "code", "is immutable"},
     {"indicators_name_check", 422, "name", "must be 1 to 200 characters after trimming"},
@@ -92,7 +102,8 @@ static const struct constraint_info constraints[] = {
     {"targets_program_id_fkey", 422, "program_id", "does not exist"},
     {"targets_region_code_fkey", 422, "region_code", "is not one of the 38 region codes"},
     {"targets_pesantren_id_fkey", 422, "pesantren_id", "does not exist"},
-    {"targets_scope_key", 409, NULL, "A target for this indicator, period and scope already exists."},
+    {"targets_scope_key", 409, NULL, "A target for this indicator, period and scope already exists.",
+     PROBLEM_DUPLICATE_TARGET},
     {"measurements_indicator_id_fkey", 422, "indicator_code", "does not name an indicator"},
     {"measurements_indicator_immutable", 422, "indicator_code", "is immutable"},
     {"measurements_pesantren_id_fkey", 422, "pesantren_id", "does not exist"},
@@ -104,11 +115,12 @@ static const struct constraint_info constraints[] = {
     {"measurements_note_check", 422, "note", "must be at most 2000 characters"},
     {"measurements_evidence_url_check", 422, "evidence_url", "must be at most 2000 characters"},
     {"measurements_status_check", 422, "status", "must be draft, submitted, verified or rejected"},
-    {"measurements_status_transition", 409, NULL, "The measurement is not in a state that allows this step."},
+    {"measurements_status_transition", 409, NULL, "The measurement is not in a state that allows this step.",
+     PROBLEM_WORKFLOW_STEP},
     {"measurements_rejection_reason_check", 422, "reason", "must be 1 to 2000 characters"},
     {"measurements_rejected_reason_check", 422, "reason", "is required to reject a measurement"},
-    {"measurements_key", 409, NULL,
-     "A measurement for this indicator, pesantren, programme and period already exists."},
+    {"measurements_key", 409, NULL, "A measurement for this indicator, pesantren, programme and period already exists.",
+     PROBLEM_DUPLICATE_MEASUREMENT},
 };
 
 const struct constraint_info *constraint_find(const char *name) {
@@ -118,4 +130,9 @@ const struct constraint_info *constraint_find(const char *name) {
     if (strcmp(constraints[i].name, name) == 0)
       return &constraints[i];
   return NULL;
+}
+
+size_t constraint_all(const struct constraint_info **all) {
+  *all = constraints;
+  return sizeof constraints / sizeof constraints[0];
 }

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <yder.h>
 
-#include "constraints.h"
 #include "http.h"
 #include "measurement.h"
 #include "reply.h"
@@ -54,17 +53,12 @@ static json_t *row_failed(size_t index, int status, const char *field, const cha
 /* What a failed insert means for the client, as reply_db says it for one request. */
 static json_t *row_db_failed(size_t index, struct db_conn *db, enum dbq q) {
   const struct db_error *e = db_last_error(db);
-  const struct constraint_info *c = e ? constraint_find(e->constraint) : NULL;
-  if (q == DBQ_UNAVAILABLE || e == NULL)
-    return row_failed(index, 503, NULL, "The database became unavailable.");
-  if (c)
-    return row_failed(index, c->status, c->status == 409 ? NULL : c->field, c->message);
-  if (strcmp(e->sqlstate, "23505") == 0)
-    return row_failed(index, 409, NULL, "A measurement with the same unique values already exists.");
-  if (strncmp(e->sqlstate, "22", 2) == 0 || strncmp(e->sqlstate, "23", 2) == 0)
-    return row_failed(index, 422, NULL, "A value breaks a rule of the data.");
-  y_log_message(Y_LOG_LEVEL_ERROR, "batch_row: row %zu failed: %s (%s)", index, e->message, e->sqlstate);
-  return row_failed(index, 500, NULL, "An unexpected error occurred; it has been logged.");
+  struct problem p = problem_from_db(q, e, 1);
+  if (p.server_fault)
+    y_log_message(Y_LOG_LEVEL_ERROR, "batch_row: row %zu failed: %s (%s)", index, e->message, e->sqlstate);
+  json_t *res = row_failed(index, p.status, p.field, p.detail);
+  json_object_set_new(res, "type", json_string(p.type));
+  return res;
 }
 
 /* One row, validated like a single POST and stored in its own transaction. */
@@ -154,7 +148,7 @@ void h_measurements_batch(struct req *r) {
   }
   answer = json_pack("{s:O, s:I, s:I}", "items", results, "created", (json_int_t)created, "failed",
                      (json_int_t)(json_array_size(results) - (size_t)created));
-  reply_json(r, 200, answer);
+  reply_rows(r, 200, answer);
 out:
   json_decref(answer);
   json_decref(results);

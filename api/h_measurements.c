@@ -128,9 +128,10 @@ static int may_change(struct req *r, const json_t *current, int deleting, struct
     else if (is_status(current, "verified"))
       outcome_set(fail, 403, NULL, "A verified measurement is changed only by an admin.");
     else if (deleting && !is_status(current, "draft"))
-      outcome_set(fail, 409, NULL, "Only a draft can be deleted by its operator.");
+      outcome_set_type(fail, PROBLEM_WORKFLOW_STEP, "Only a draft can be deleted by its operator.");
     else if (is_status(current, "submitted"))
-      outcome_set(fail, 409, NULL, "A submitted measurement is under review; it can be changed once rejected.");
+      outcome_set_type(fail, PROBLEM_WORKFLOW_STEP,
+                       "A submitted measurement is under review; it can be changed once rejected.");
     return fail->status ? -1 : 0;
   }
   if (r->caller.role != ROLE_ADMIN) {
@@ -230,7 +231,7 @@ static enum dbq step_body(struct db_conn *conn, void *arg) {
   }
   if (!step_from_ok(t->step, status_of(state))) {
     snprintf(detail, sizeof detail, "The measurement is %s; it cannot become %s.", status_of(state), t->step->to);
-    outcome_set(&t->fail, 409, NULL, detail);
+    outcome_set_type(&t->fail, PROBLEM_WORKFLOW_STEP, detail);
     goto out;
   }
   q = repo_measurements_set_status(conn, t->id, t->step->to, t->step->reason, &t->doc);

@@ -225,10 +225,10 @@ static enum dbq delete_body(struct db_conn *conn, void *arg) {
     return DBQ_ROLLBACK;
   }
   q = repo_pesantren_delete(conn, t->id);
-  if (q < 0 && strcmp(db_last_error(conn)->sqlstate, "23503") == 0) {
-    outcome_set(&t->fail, 409, NULL,
-                "The pesantren has enrolments, measurements or other records; deactivate it with "
-                "\"active\": false instead.");
+  if (q < 0 && problem_db_referenced(db_last_error(conn))) {
+    outcome_set_type(&t->fail, PROBLEM_PESANTREN_IN_USE,
+                     "The pesantren has enrolments, measurements or other records; deactivate it with "
+                     "\"active\": false instead.");
     return DBQ_ROLLBACK;
   }
   return q;

@@ -339,11 +339,20 @@ void outcome_set(struct outcome *o, int status, const char *field, const char *d
   o->status = status;
   snprintf(o->field, sizeof o->field, "%s", field ? field : "");
   snprintf(o->detail, sizeof o->detail, "%s", detail ? detail : "");
+  o->type = NULL;
+}
+
+void outcome_set_type(struct outcome *o, const char *type, const char *detail) {
+  const struct problem_type *t = problem_find(type);
+  outcome_set(o, t ? t->status : 500, NULL, detail);
+  o->type = t ? t->uri : NULL;
 }
 
 void reply_outcome(struct req *r, const struct outcome *o) {
   if (o->field[0])
     reply_field(r, o->status, o->field, o->detail);
+  else if (o->type)
+    reply_problem_type(r, o->type, o->detail[0] ? o->detail : NULL);
   else
     reply_problem(r, o->status, o->detail[0] ? o->detail : NULL);
 }
@@ -468,7 +477,8 @@ void api_create(struct req *r, const json_t *body, const char *location_prefix, 
   enum dbq q = db_tx(db, &actor, create_body, &t);
   if (q == DBQ_ROLLBACK && t.taken) {
     if (!replay_stored(r, t.key, t.hash))
-      reply_problem(r, 409, "A request with this Idempotency-Key is still being processed.");
+      reply_problem_type(r, PROBLEM_REQUEST_IN_PROGRESS,
+                         "A request with this Idempotency-Key is still being processed.");
   } else if (q == DBQ_ROLLBACK) {
     reply_outcome(r, &t.fail);
   } else if (q < 0) {

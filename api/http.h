@@ -67,8 +67,11 @@ struct outcome {
   int status;     /* 0 while nothing failed */
   char field[64]; /* set for a field-level 4xx */
   char detail[200];
+  const char *type; /* a registered problem type (problems.h); NULL: the generic one of status */
 };
 void outcome_set(struct outcome *o, int status, const char *field, const char *detail);
+/* A failure of a registered type (problems.h), with its status. */
+void outcome_set_type(struct outcome *o, const char *type, const char *detail);
 /* Answers with o (a field problem when o->field is set). */
 void reply_outcome(struct req *r, const struct outcome *o);
 

@@ -4,43 +4,11 @@
 #include <string.h>
 #include <yder.h>
 
-#include "auth.h"
-#include "constraints.h"
-#include "list.h"
+#include "language.h"
+#include "messages.h"
 
 /* 15 significant digits: a stored -7.2 is answered as -7.2, not -7.2000000000000002. */
 #define JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
-
-struct status_info {
-  int status;
-  const char *title;
-  const char *slug;
-};
-
-static const struct status_info statuses[] = {
-    {400, "Bad Request", "bad-request"},
-    {401, "Unauthorized", "unauthorized"},
-    {403, "Forbidden", "forbidden"},
-    {404, "Not Found", "not-found"},
-    {405, "Method Not Allowed", "method-not-allowed"},
-    {406, "Not Acceptable", "not-acceptable"},
-    {409, "Conflict", "conflict"},
-    {412, "Precondition Failed", "precondition-failed"},
-    {413, "Content Too Large", "content-too-large"},
-    {415, "Unsupported Media Type", "unsupported-media-type"},
-    {422, "Unprocessable Content", "validation-failed"},
-    {428, "Precondition Required", "precondition-required"},
-    {429, "Too Many Requests", "too-many-requests"},
-    {500, "Internal Server Error", "internal-error"},
-    {503, "Service Unavailable", "service-unavailable"},
-};
-
-static const struct status_info *status_find(int status) {
-  for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
-    if (statuses[i].status == status)
-      return &statuses[i];
-  return &statuses[sizeof statuses / sizeof statuses[0] - 2];
-}
 
 void reply_header(struct req *r, const char *name, const char *value) {
   u_map_put(r->res->map_header, name, value);
@@ -96,12 +64,46 @@ void reply_resource_text(struct req *r, int status, const struct db_text *doc) {
   reply_bytes(r, status, "application/json", doc->json, doc->len);
 }
 
-static json_t *problem_new(int status, const char *detail) {
-  const struct status_info *s = status_find(status);
-  char type[64];
-  snprintf(type, sizeof type, "/problems/%s", s->slug);
-  return json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", s->title, "status", status, "detail",
-                   detail ? detail : s->title);
+static json_t *problem_new(const struct problem_type *t, int status, const char *detail) {
+  return json_pack("{s:s, s:s, s:i, s:s}", "type", t->uri, "title", t->title, "status", status, "detail",
+                   detail ? detail : t->title);
+}
+
+/* Adds token to Vary, keeping what other steps put there. */
+void reply_vary(struct req *r, const char *token) {
+  const char *now = u_map_get_case(r->res->map_header, "Vary");
+  char joined[256];
+  if (now == NULL || *now == '\0') {
+    reply_header(r, "Vary", token);
+  } else if (strcasestr(now, token) == NULL) {
+    snprintf(joined, sizeof joined, "%s, %s", now, token);
+    reply_header(r, "Vary", joined);
+  }
+}
+
+/* Replaces the English text of obj[key] (if any) by its translation. */
+static void translate_member(json_t *obj, const char *key, enum lang l) {
+  char buf[512];
+  const char *en = json_string_value(json_object_get(obj, key));
+  const char *text = en ? msg_translate(en, l, buf, sizeof buf) : NULL;
+  if (text && text != en)
+    json_object_set_new(obj, key, json_string(text));
+}
+
+static void translate_errors(json_t *errors, enum lang l) {
+  size_t i;
+  json_t *e;
+  json_array_foreach(errors, i, e) translate_member(e, "message", l);
+}
+
+/* The answer's texts in the language the client asked for, said in headers. */
+static void translate_problem(struct req *r, json_t *problem) {
+  enum lang l = lang_negotiate(req_header(r, "Accept-Language"));
+  translate_member(problem, "title", l);
+  translate_member(problem, "detail", l);
+  translate_errors(json_object_get(problem, "errors"), l);
+  reply_header(r, "Content-Language", lang_tag(l));
+  reply_vary(r, "Accept-Language");
 }
 
 static void reply_problem_body(struct req *r, int status, json_t *problem) {
@@ -109,18 +111,28 @@ static void reply_problem_body(struct req *r, int status, json_t *problem) {
     reply_header(r, "WWW-Authenticate", "Bearer");
   if (status == 503)
     reply_header(r, "Retry-After", "5");
+  translate_problem(r, problem);
   reply_serialized(r, status, "application/problem+json", problem);
 }
 
 void reply_problem(struct req *r, int status, const char *detail) {
-  json_t *p = problem_new(status, detail);
+  json_t *p = problem_new(problem_of_status(status), status, detail);
   reply_problem_body(r, status, p);
   json_decref(p);
 }
 
+void reply_problem_type(struct req *r, const char *type, const char *detail) {
+  const struct problem_type *t = problem_find(type);
+  if (t == NULL)
+    t = problem_of_status(500);
+  json_t *p = problem_new(t, t->status, detail);
+  reply_problem_body(r, t->status, p);
+  json_decref(p);
+}
+
 void reply_invalid(struct req *r, int status, const json_t *errors) {
-  json_t *p =
-      problem_new(status, status == 400 ? "The request could not be parsed." : "One or more fields are invalid.");
+  json_t *p = problem_new(problem_of_status(status), status,
+                          status == 400 ? "The request could not be parsed." : "One or more fields are invalid.");
   json_object_set(p, "errors", (json_t *)errors);
   reply_problem_body(r, status, p);
   json_decref(p);
@@ -133,6 +145,26 @@ void reply_field(struct req *r, int status, const char *field, const char *messa
   json_decref(errors);
 }
 
+void reply_rows(struct req *r, int status, json_t *answer) {
+  enum lang l = lang_negotiate(req_header(r, "Accept-Language"));
+  size_t i;
+  json_t *row;
+  json_array_foreach(json_object_get(answer, "items"), i, row) {
+    translate_member(row, "detail", l);
+    translate_errors(json_object_get(row, "errors"), l);
+  }
+  reply_header(r, "Content-Language", lang_tag(l));
+  reply_vary(r, "Accept-Language");
+  reply_json(r, status, answer);
+}
+
+void reply_as_problem(struct req *r, const struct problem *p) {
+  if (p->field)
+    reply_field(r, p->status, p->field, p->detail);
+  else
+    reply_problem_type(r, p->type, p->detail);
+}
+
 void reply_empty(struct req *r, int status) {
   r->status = status;
   r->res->status = status;
@@ -142,60 +174,11 @@ void errors_add(json_t *errors, const char *field, const char *message) {
   json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "message", message));
 }
 
-static void reply_constraint(struct req *r, const struct db_error *e) {
-  const struct constraint_info *c = constraint_find(e->constraint);
-  int unique = strcmp(e->sqlstate, "23505") == 0;
-  if (c && c->status == 409) {
-    reply_problem(r, 409, c->message);
-  } else if (c) {
-    reply_field(r, c->status, c->field, c->message);
-  } else if (unique) {
-    reply_problem(r, 409, "A resource with the same unique values already exists.");
-  } else {
-    y_log_message(Y_LOG_LEVEL_WARNING, "reply_constraint: unmapped constraint '%s' (%s)", e->constraint, e->sqlstate);
-    reply_problem(r, 422, "The values break a rule of the data.");
-  }
-}
-
-/* A value the database could not read or hold (SQLSTATE class 22) came from
- * the client: a tampered cursor, or a value the edge let through. */
-static void reply_data_exception(struct req *r, const struct db_error *e) {
-  if (strcmp(e->constraint, DB_LIST_CURSOR) == 0) {
-    reply_field(r, 400, "cursor", "is not a cursor of this list and sort");
-    return;
-  }
-  y_log_message(Y_LOG_LEVEL_WARNING, "reply_db: %s %s: %s (%s) [%s]", r->http->http_verb, r->http->url_path, e->message,
-                e->sqlstate, r->request_id);
-  if (r->http->binary_body_length > 0)
-    reply_problem(r, 422, "A value is outside what the data can hold.");
-  else
-    reply_problem(r, 400, "A query value could not be read.");
-}
-
 void reply_db(struct req *r, enum dbq q) {
   const struct db_error *e = r->db ? db_last_error(r->db) : NULL;
-  if (q == DBQ_UNAVAILABLE || e == NULL) {
-    reply_problem(r, 503, "The database is unavailable; try again shortly.");
-    return;
-  }
-  if (strcmp(e->sqlstate, AUTH_SQLSTATE_UNKNOWN) == 0 || strcmp(e->sqlstate, AUTH_SQLSTATE_ROLE) == 0) {
-    int unknown = strcmp(e->sqlstate, AUTH_SQLSTATE_UNKNOWN) == 0;
-    reply_problem(r, unknown ? 401 : 403, unknown ? AUTH_UNKNOWN_DETAIL : AUTH_ROLE_DETAIL);
-    return;
-  }
-  if (strncmp(e->sqlstate, "23", 2) == 0) {
-    reply_constraint(r, e);
-    return;
-  }
-  if (strncmp(e->sqlstate, "22", 2) == 0) {
-    reply_data_exception(r, e);
-    return;
-  }
-  if (strcmp(e->sqlstate, "57014") == 0) {
-    reply_problem(r, 503, "The database took too long to answer.");
-    return;
-  }
-  y_log_message(Y_LOG_LEVEL_ERROR, "reply_db: %s %s failed: %s (%s) [%s]", r->http->http_verb, r->http->url_path,
-                e->message, e->sqlstate, r->request_id);
-  reply_problem(r, 500, "An unexpected error occurred; it has been logged.");
+  struct problem p = problem_from_db(q, e, r->http->binary_body_length > 0);
+  if (p.server_fault || (e && strncmp(e->sqlstate, "22", 2) == 0))
+    y_log_message(p.status >= 500 ? Y_LOG_LEVEL_ERROR : Y_LOG_LEVEL_WARNING, "reply_db: %s %s: %s (%s, %s) [%s]",
+                  r->http->http_verb, r->http->url_path, e->message, e->sqlstate, e->constraint, r->request_id);
+  reply_as_problem(r, &p);
 }

@@ -2,11 +2,14 @@
 #define OPOP_REPLY_H
 
 /* Every answer leaves through here: JSON bodies, RFC 9457 problems, and the
- * translation of database outcomes into HTTP statuses. */
+ * translation of database outcomes into HTTP statuses. Problem texts are
+ * written in English by everyone; here they are given in the language the
+ * client's Accept-Language asks for (messages.h), with Content-Language. */
 
 #include <jansson.h>
 
 #include "app.h"
+#include "problems.h"
 
 /* Serializes body (borrowed) with status and Content-Type application/json. */
 void reply_json(struct req *r, int status, const json_t *body);
@@ -16,6 +19,13 @@ void reply_resource(struct req *r, int status, const json_t *body);
 void reply_resource_text(struct req *r, int status, const struct db_text *doc);
 /* application/problem+json {type, title, status, detail}. */
 void reply_problem(struct req *r, int status, const char *detail);
+/* A problem of a registered type (problems.h), with its status. */
+void reply_problem_type(struct req *r, const char *type, const char *detail);
+/* p as a problem answer: one bad field when p->field is set. */
+void reply_as_problem(struct req *r, const struct problem *p);
+/* A batch or import answer (borrowed) whose items[] carry "detail" and
+ * "errors" per row: those texts in the client's language, then reply_json. */
+void reply_rows(struct req *r, int status, json_t *answer);
 /* A problem that lists every bad field; errors is a borrowed array of {field, message}. */
 void reply_invalid(struct req *r, int status, const json_t *errors);
 /* One bad field. */
@@ -24,6 +34,8 @@ void reply_empty(struct req *r, int status);
 void reply_bytes(struct req *r, int status, const char *content_type, const char *body, size_t len);
 /* Answers a failed repository call: 503, 409, 422 on the constrained field, or 500. */
 void reply_db(struct req *r, enum dbq q);
+/* Adds token to the Vary header, after what is already there. */
+void reply_vary(struct req *r, const char *token);
 /* Sets a response header (copied). */
 void reply_header(struct req *r, const char *name, const char *value);
 
