@@ -17,8 +17,11 @@ struct app {
   struct config cfg;
   struct db_pool *pool;
   struct metrics *metrics;
-  struct sockaddr_in bind_addr; /* ulfius keeps a pointer to it */
-  long inflight;                /* requests being served (atomic), for a graceful stop */
+  union {
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+  } bind_addr;   /* the HTTP library keeps a pointer to it */
+  long inflight; /* requests being served (atomic), for a graceful stop */
 };
 
 enum role {
