@@ -11,6 +11,7 @@
 #include "period.h"
 #include "reply.h"
 #include "repo_measurements.h"
+#include "repo_pesantren.h"
 #include "resource.h"
 #include "validate.h"
 
@@ -160,9 +161,37 @@ static int parse_list_query(struct req *r, struct measurements_query *mq, int *w
   return 0;
 }
 
+/* The caller's regions as a PostgreSQL text array ("{35.01,35.78}"; region
+ * codes need no quoting), into out. */
+static void regions_array(const struct caller *c, char *out, size_t len) {
+  size_t i, used = 0;
+  json_t *v;
+  out[used++] = '{';
+  json_array_foreach(c->region_codes, i, v) {
+    int n = snprintf(out + used, len - used - 2, "%s%s", i ? "," : "", json_string_value(v));
+    if (n < 0 || (size_t)n >= len - used - 2)
+      break;
+    used += (size_t)n;
+  }
+  snprintf(out + used, len - used, "}");
+}
+
+/* Verified measurements are everyone's; the others only their reviewers' and
+ * their pesantren's: admins see all, operators their own pesantren's, mentors
+ * those in their regions, viewers none. */
+static void set_visibility(const struct req *r, struct measurements_query *mq, char *regions, size_t len) {
+  mq->see_all = r->caller.role == ROLE_ADMIN;
+  if (r->caller.role == ROLE_OPERATOR && r->caller.pesantren_id[0])
+    mq->see_pesantren = r->caller.pesantren_id;
+  if (r->caller.role == ROLE_MENTOR) {
+    regions_array(&r->caller, regions, len);
+    mq->see_regions = regions;
+  }
+}
+
 void h_measurements_list(struct req *r) {
   struct measurements_query mq = {0};
-  char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL, from[11], until[11];
+  char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL, from[11], until[11], regions[512];
   json_t *items = NULL;
   long long total = -1;
   int with_total = 0;
@@ -172,6 +201,7 @@ void h_measurements_list(struct req *r) {
     goto out;
   mq.after_key = key;
   mq.after_seq = seq;
+  set_visibility(r, &mq, regions, sizeof regions);
   enum dbq q = repo_measurements_list(db, &mq, &items, &next_key, &next_seq);
   if (q >= 0 && with_total == 1)
     q = repo_measurements_count(db, &mq, &total);
@@ -187,8 +217,40 @@ out:
   json_decref(items);
 }
 
+/* Whether the caller may see doc (see set_visibility); a mentor's check of a
+ * measurement not yet verified reads its pesantren's region. */
+static enum dbq visible(struct req *r, struct db_conn *db, const json_t *doc) {
+  char *region = NULL;
+  if (r->caller.role == ROLE_ADMIN || is_status(doc, "verified"))
+    return DBQ_ONE;
+  if (r->caller.role == ROLE_OPERATOR)
+    return own_pesantren(r, doc) ? DBQ_ONE : DBQ_NONE;
+  if (r->caller.role != ROLE_MENTOR)
+    return DBQ_NONE;
+  enum dbq q = repo_pesantren_region(db, json_string_value(json_object_get(doc, "pesantren_id")), &region);
+  if (q == DBQ_ONE && !caller_has_region(&r->caller, region))
+    q = DBQ_NONE;
+  free(region);
+  return q;
+}
+
+/* One the caller may not see is answered as one that does not exist. */
 void h_measurements_get(struct req *r) {
-  api_get(r, "measurement", repo_measurements_get);
+  json_t *doc = NULL;
+  const char *id = req_uuid_var(r, 0);
+  struct db_conn *db;
+  if (id == NULL || (db = req_db(r)) == NULL)
+    return;
+  enum dbq q = repo_measurements_get(db, id, &doc);
+  if (q == DBQ_ONE)
+    q = visible(r, db, doc);
+  if (q < 0)
+    reply_db(r, q);
+  else if (q == DBQ_NONE)
+    reply_problem(r, 404, "No measurement has this id.");
+  else if (!req_not_modified(r, doc))
+    reply_resource(r, 200, doc);
+  json_decref(doc);
 }
 
 /* ---- changing ---- */

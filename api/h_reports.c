@@ -178,6 +178,11 @@ static int parse_common(struct req *r, struct report_args *a, const char *const 
       req_query_bool(r, "include_unverified", &unverified) != 0)
     return -1;
   a->q.include_unverified = unverified == 1;
+  /* Values not yet verified are the reviewers' (admins and mentors), not the public's. */
+  if (a->q.include_unverified && !(r->caller.role & (ROLE_ADMIN | ROLE_MENTOR))) {
+    reply_field(r, 403, "include_unverified", "is for admins and mentors");
+    return -1;
+  }
   return negotiate(r, &a->format);
 }
 

@@ -206,6 +206,15 @@ static void finish(struct req *r, double started) {
   json_decref(r->caller.region_codes);
 }
 
+/* Every answer: no content sniffing. Answers to authenticated routes are kept
+ * only by the client and revalidated (their ETag makes that cheap); a handler
+ * that answers with a credential has set no-store, which stays. */
+static void security_headers(struct req *r) {
+  reply_header(r, "X-Content-Type-Options", "nosniff");
+  if (r->route && !(r->route->flags & ROUTE_PUBLIC) && u_map_get_case(r->res->map_header, "Cache-Control") == NULL)
+    reply_header(r, "Cache-Control", "private, no-cache");
+}
+
 static int dispatch(const struct _u_request *http, struct _u_response *res, void *user_data) {
   struct req r = {.http = http, .res = res, .app = user_data};
   double started = now_s();
@@ -213,6 +222,7 @@ static int dispatch(const struct _u_request *http, struct _u_response *res, void
   set_request_id(&r);
   apply_cors(&r);
   route_request(&r);
+  security_headers(&r);
   finish(&r, started);
   __atomic_fetch_sub(&r.app->inflight, 1, __ATOMIC_SEQ_CST);
   return U_CALLBACK_COMPLETE;

@@ -35,7 +35,14 @@ if [ -z "${OPOP_DATABASE_URL:-}" ]; then
   opop_pg_start "$local_dir/pg"
   started_cluster=$local_dir/pg
   opop_pg_createdb opop
-  export OPOP_DATABASE_URL="host=$PGHOST port=$PGPORT dbname=opop user=postgres"
+  # Two roles: migrations run as postgres (the owner); the server as opop_app, a
+  # member of opop_runtime, which cannot change the schema or the audit trail.
+  for role in "opop_runtime NOLOGIN" "opop_app LOGIN IN ROLE opop_runtime"; do
+    psql -d postgres -Atqc "SELECT 1 FROM pg_roles WHERE rolname = '${role%% *}'" | grep -q 1 ||
+      psql -d postgres -qc "CREATE ROLE $role" >/dev/null
+  done
+  export OPOP_MIGRATE_DATABASE_URL="host=$PGHOST port=$PGPORT dbname=opop user=postgres"
+  export OPOP_DATABASE_URL="host=$PGHOST port=$PGPORT dbname=opop user=opop_app"
   echo "PostgreSQL: $local_dir/pg (socket $PGHOST)" >&2
 fi
 
@@ -44,7 +51,7 @@ trap stop_cluster EXIT
 
 build/opop-api migrate >&2
 if [ "$demo" = 1 ]; then
-  psql "$OPOP_DATABASE_URL" -v ON_ERROR_STOP=1 -q -f deploy/demo.sql >&2
+  psql "${OPOP_MIGRATE_DATABASE_URL:-$OPOP_DATABASE_URL}" -v ON_ERROR_STOP=1 -q -f deploy/demo.sql >&2
   echo "demo data loaded" >&2
 fi
 
