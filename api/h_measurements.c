@@ -244,12 +244,7 @@ void h_measurements_get(struct req *r) {
   enum dbq q = repo_measurements_get(db, id, &doc);
   if (q == DBQ_ONE)
     q = visible(r, db, doc);
-  if (q < 0)
-    reply_db(r, q);
-  else if (q == DBQ_NONE)
-    reply_problem(r, 404, "No measurement has this id.");
-  else if (!req_not_modified(r, doc))
-    reply_resource(r, 200, doc);
+  reply_read(r, "measurement", q, doc);
   json_decref(doc);
 }
 

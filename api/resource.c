@@ -9,10 +9,15 @@ void api_get(struct req *r, const char *what, enum dbq (*get)(struct db_conn *co
   json_t *doc = NULL;
   const char *id = req_uuid_var(r, 0);
   struct db_conn *db;
-  char detail[160];
   if (id == NULL || (db = req_db(r)) == NULL)
     return;
   enum dbq q = get(db, id, &doc);
+  reply_read(r, what, q, doc);
+  json_decref(doc);
+}
+
+void reply_read(struct req *r, const char *what, enum dbq q, const json_t *doc) {
+  char detail[160];
   if (q < 0) {
     reply_db(r, q);
   } else if (q == DBQ_NONE) {
@@ -21,7 +26,6 @@ void api_get(struct req *r, const char *what, enum dbq (*get)(struct db_conn *co
   } else if (!req_not_modified(r, doc)) {
     reply_resource(r, 200, doc);
   }
-  json_decref(doc);
 }
 
 struct patch_tx {

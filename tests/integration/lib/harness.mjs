@@ -48,7 +48,7 @@ export function ensureRuntimeRoles(db = 'postgres', run = psql) {
   for (const stmt of [
     "IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'opop_runtime') THEN CREATE ROLE opop_runtime NOLOGIN; END IF;",
     `IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${RUNTIME_ROLE}') THEN CREATE ROLE ${RUNTIME_ROLE} LOGIN; END IF;`,
-    `GRANT opop_runtime TO ${RUNTIME_ROLE};`,
+    `IF NOT pg_has_role('${RUNTIME_ROLE}', 'opop_runtime', 'MEMBER') THEN GRANT opop_runtime TO ${RUNTIME_ROLE}; END IF;`,
   ]) {
     run(db, `DO $$ BEGIN ${stmt} EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
   }
