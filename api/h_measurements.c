@@ -236,16 +236,7 @@ static enum dbq visible(struct req *r, struct db_conn *db, const json_t *doc) {
 
 /* One the caller may not see is answered as one that does not exist. */
 void h_measurements_get(struct req *r) {
-  json_t *doc = NULL;
-  const char *id = req_uuid_var(r, 0);
-  struct db_conn *db;
-  if (id == NULL || (db = req_db(r)) == NULL)
-    return;
-  enum dbq q = repo_measurements_get(db, id, &doc);
-  if (q == DBQ_ONE)
-    q = visible(r, db, doc);
-  reply_read(r, "measurement", q, doc);
-  json_decref(doc);
+  api_get_visible(r, "measurement", repo_measurements_get, visible);
 }
 
 /* ---- changing ---- */
