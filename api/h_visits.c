@@ -165,7 +165,7 @@ struct create_arg {
   const struct caller *caller;
 };
 
-/* A mentor visits only pesantren of its regions: 0, or -1 with *fail set. */
+/* A mentor visits only pesantren of its regions: DBQ_ONE when allowed, DBQ_ROLLBACK with *fail set, or a failure. */
 static enum dbq mentor_region_ok(struct db_conn *conn, const struct create_arg *a, struct outcome *fail) {
   char *region = NULL;
   if (a->caller->role != ROLE_MENTOR)
