@@ -20,10 +20,13 @@ struct app {
   struct config cfg;
   struct db_pool *pool;
   struct metrics *metrics;
-  struct sockaddr_in bind_addr; /* ulfius keeps a pointer to it */
-  long inflight;                /* requests being served (atomic), for a graceful stop */
-  struct db_replica *replica;   /* reports' replica (OPOP_DATABASE_READ_URL), else NULL */
-  int draining;                 /* a stop signal came (atomic): /readyz answers 503 */
+  union {
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+  } bind_addr;                /* the HTTP library keeps a pointer to it */
+  long inflight;              /* requests being served (atomic), for a graceful stop */
+  struct db_replica *replica; /* reports' replica (OPOP_DATABASE_READ_URL), else NULL */
+  int draining;               /* a stop signal came (atomic): /readyz answers 503 */
   /* Admission to password hashing. */
   struct pw_gate *pw_gate;
   /* Keys request fingerprints (installation_secrets). */

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <sodium.h>
@@ -71,12 +72,13 @@ static int parse_level(const char *text, int *out) {
   return -1;
 }
 
-static int valid_ipv4(const char *text) {
-  int a, b, c, d;
-  char tail;
-  if (sscanf(text, "%d.%d.%d.%d%c", &a, &b, &c, &d, &tail) != 4)
-    return 0;
-  return a >= 0 && a < 256 && b >= 0 && b < 256 && c >= 0 && c < 256 && d >= 0 && d < 256;
+int config_bind_family(const char *text) {
+  unsigned char addr[sizeof(struct in6_addr)];
+  if (inet_pton(AF_INET, text, addr) == 1)
+    return AF_INET;
+  if (inet_pton(AF_INET6, text, addr) == 1)
+    return AF_INET6;
+  return 0;
 }
 
 struct int_setting {
@@ -149,15 +151,17 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
   if (load_ints(cfg, get, err, errlen) != 0)
     goto fail;
   v = get("OPOP_BIND");
-  if (v && *v && !valid_ipv4(v)) {
-    fail(err, errlen, "OPOP_BIND", "must be an IPv4 address such as 127.0.0.1");
+  cfg->bind = strdup(v && *v ? v : "127.0.0.1");
+  if ((cfg->bind_family = config_bind_family(cfg->bind)) == 0) {
+    fail(err, errlen, "OPOP_BIND", "must be an IPv4 or IPv6 address such as 127.0.0.1 or ::1");
     goto fail;
   }
-  cfg->bind = strdup(v && *v ? v : "127.0.0.1");
   v = get("OPOP_DATABASE_URL");
   cfg->database_url = strdup(v && *v ? v : "dbname=opop");
   v = get("OPOP_DATABASE_READ_URL");
   cfg->database_read_url = dup_or_null(v && *v ? v : NULL);
+  v = get("OPOP_MIGRATE_DATABASE_URL");
+  cfg->migrate_database_url = dup_or_null(v && *v ? v : NULL);
   v = get("OPOP_LOG_LEVEL");
   if (v && *v && parse_level(v, &cfg->log_level) != 0) {
     fail(err, errlen, "OPOP_LOG_LEVEL", "must be one of none, error, warning, info, debug");
@@ -216,11 +220,16 @@ void config_clear(struct config *cfg) {
   free(cfg->bind);
   free(cfg->database_url);
   free(cfg->database_read_url);
+  free(cfg->migrate_database_url);
   free(cfg->cors_origins);
   free(cfg->bootstrap_email);
   config_forget_bootstrap(cfg);
   free(cfg->trusted_proxies);
   memset(cfg, 0, sizeof *cfg);
+}
+
+const char *config_migrate_url(const struct config *cfg) {
+  return cfg->migrate_database_url ? cfg->migrate_database_url : cfg->database_url;
 }
 
 int config_origin_allowed(const struct config *cfg, const char *origin) {

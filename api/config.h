@@ -9,8 +9,10 @@
  * owned by the struct and released by config_clear(). */
 struct config {
   int port;
-  char *bind;         /* IPv4 address to listen on */
-  char *database_url; /* libpq connection string or URI */
+  char *bind;                 /* IPv4 or IPv6 address to listen on */
+  int bind_family;            /* AF_INET or AF_INET6: what bind is */
+  char *database_url;         /* libpq connection string or URI */
+  char *migrate_database_url; /* the schema owner's, for migrations; NULL: database_url */
   int db_pool_size;
   int http_threads; /* 0: thread per connection; N: epoll pool of N */
   int max_connections;
@@ -38,6 +40,13 @@ int config_load(struct config *cfg, const char *(*getenv_fn)(const char *name), 
 void config_clear(struct config *cfg);
 /* Wipes the bootstrap password and API key from memory once they are used. */
 void config_forget_bootstrap(struct config *cfg);
+
+/* AF_INET or AF_INET6 when text is exactly an address of that family (as
+ * inet_pton reads it: no spaces, no leading zeros), else 0. */
+int config_bind_family(const char *text);
+
+/* Where migrations run: OPOP_MIGRATE_DATABASE_URL, else OPOP_DATABASE_URL. Borrowed. */
+const char *config_migrate_url(const struct config *cfg);
 
 /* 1 when origin is allowed by cfg->cors_origins. */
 int config_origin_allowed(const struct config *cfg, const char *origin);

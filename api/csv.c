@@ -1,5 +1,6 @@
 #include "csv.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,18 +45,58 @@ static void put_field(struct buf *b, const char *s, size_t n) {
   put(b, "\"", 1);
 }
 
+/* 1 when s (n bytes) is a plain decimal number such as -7.25: a spreadsheet
+ * reads it as that number, never as a formula. */
+static int is_decimal(const char *s, size_t n) {
+  size_t i = (n > 0 && (s[0] == '-' || s[0] == '+')) ? 1 : 0, digits = 0, dots = 0;
+  for (; i < n; i++) {
+    if (isdigit((unsigned char)s[i]))
+      digits++;
+    else if (s[i] == '.' && dots++ == 0)
+      continue;
+    else
+      return 0;
+  }
+  return digits > 0;
+}
+
+/* A text cell a spreadsheet would run as a formula (=, +, -, @) or whose
+ * leading tab or carriage return hides one. */
+static int is_formula(const char *s, size_t n) {
+  return n > 0 && strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0' && !is_decimal(s, n);
+}
+
+/* A text cell: quoted as needed, and a leading ' disarms a formula. */
+static void put_text(struct buf *b, const char *s, size_t n) {
+  char *armed = NULL;
+  if (!is_formula(s, n)) {
+    put_field(b, s, n);
+    return;
+  }
+  if ((armed = malloc(n + 2)) == NULL) {
+    b->failed = 1;
+    return;
+  }
+  armed[0] = '\'';
+  memcpy(armed + 1, s, n);
+  armed[n + 1] = '\0';
+  put_field(b, armed, n + 1);
+  free(armed);
+}
+
 static void put_value(struct buf *b, const json_t *v) {
   char num[64];
   int n = 0;
   switch (json_typeof(v)) {
   case JSON_STRING:
-    put_field(b, json_string_value(v), json_string_length(v));
+    put_text(b, json_string_value(v), json_string_length(v));
     return;
   case JSON_INTEGER:
     n = snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
     break;
   case JSON_REAL:
-    n = snprintf(num, sizeof num, "%.17g", json_real_value(v));
+    /* 15 significant digits, as the JSON answers write them: -7.2, not -7.2000000000000002. */
+    n = snprintf(num, sizeof num, "%.15g", json_real_value(v));
     break;
   case JSON_TRUE:
     n = snprintf(num, sizeof num, "true");
@@ -67,7 +108,7 @@ static void put_value(struct buf *b, const json_t *v) {
   case JSON_ARRAY: {
     char *text = json_dumps(v, JSON_COMPACT);
     if (text)
-      put_field(b, text, strlen(text));
+      put_text(b, text, strlen(text));
     free(text);
     return;
   }

@@ -12,6 +12,7 @@
 #include "period.h"
 #include "reply.h"
 #include "repo_measurements.h"
+#include "repo_pesantren.h"
 #include "resource.h"
 #include "rules.h"
 #include "validate.h"
@@ -102,18 +103,66 @@ static int parse_list_query(struct req *r, struct measurements_query *mq, int *w
   return 0;
 }
 
+/* The caller's regions as a PostgreSQL text array ("{35.01,35.78}"; region
+ * codes need no quoting), into out. */
+static void regions_array(const struct caller *c, char *out, size_t len) {
+  size_t i, used = 0;
+  json_t *v;
+  out[used++] = '{';
+  json_array_foreach(c->region_codes, i, v) {
+    int n = snprintf(out + used, len - used - 2, "%s%s", i ? "," : "", json_string_value(v));
+    if (n < 0 || (size_t)n >= len - used - 2)
+      break;
+    used += (size_t)n;
+  }
+  snprintf(out + used, len - used, "}");
+}
+
+/* Verified measurements are everyone's; the others only their reviewers' and
+ * their pesantren's: admins see all, operators their own pesantren's, mentors
+ * those in their regions, viewers none. */
+static void set_visibility(const struct req *r, struct measurements_query *mq, char *regions, size_t len) {
+  mq->see_all = r->caller.role == ROLE_ADMIN;
+  if (r->caller.role == ROLE_OPERATOR && r->caller.pesantren_id[0])
+    mq->see_pesantren = r->caller.pesantren_id;
+  if (r->caller.role == ROLE_MENTOR) {
+    regions_array(&r->caller, regions, len);
+    mq->see_regions = regions;
+  }
+}
+
 API_LIST_CALL(measurements_list, repo_measurements_list, repo_measurements_count);
 
 void h_measurements_list(struct req *r) {
   struct measurements_query mq = {0};
-  char from[11], until[11];
+  char from[11], until[11], regions[512];
   struct list_args a = {&mq, &mq.after_key, &mq.after_seq, "seq", 0};
-  if (parse_list_query(r, &mq, &a.with_total, from, until) == 0)
-    api_list(r, &measurements_list, &a);
+  if (parse_list_query(r, &mq, &a.with_total, from, until) != 0)
+    return;
+  set_visibility(r, &mq, regions, sizeof regions);
+  api_list(r, &measurements_list, &a);
 }
 
+/* Whether the caller may see doc (see set_visibility); a mentor's check of a
+ * measurement not yet verified reads its pesantren's region. */
+static enum dbq visible(struct req *r, struct db_conn *db, const json_t *doc) {
+  char *region = NULL;
+  if (r->caller.role == ROLE_ADMIN || is_status(doc, "verified"))
+    return DBQ_ONE;
+  if (r->caller.role == ROLE_OPERATOR)
+    return measurement_own_pesantren(r, doc) ? DBQ_ONE : DBQ_NONE;
+  if (r->caller.role != ROLE_MENTOR)
+    return DBQ_NONE;
+  enum dbq q = repo_pesantren_region(db, json_string_value(json_object_get(doc, "pesantren_id")), &region);
+  if (q == DBQ_ONE && !caller_has_region(&r->caller, region))
+    q = DBQ_NONE;
+  free(region);
+  return q;
+}
+
+/* One the caller may not see is answered as one that does not exist. */
 void h_measurements_get(struct req *r) {
-  api_get(r, "measurement", repo_measurements_get);
+  api_get_visible(r, "measurement", repo_measurements_get, visible);
 }
 
 /* ---- changing ---- */

@@ -115,30 +115,12 @@ static int negotiate(struct req *r, enum format *format) {
 
 /* ---- answers ---- */
 
-/* Numbers with a fraction as JSON writes them (15 significant digits), so a
- * CSV cell reads as the JSON value does. */
-static void csv_numbers_as_text(json_t *items, const char *const *columns) {
-  size_t i;
-  json_t *row;
-  json_array_foreach(items, i, row) {
-    for (const char *const *c = columns; *c; c++) {
-      json_t *v = json_object_get(row, *c);
-      if (json_is_real(v)) {
-        char text[40];
-        snprintf(text, sizeof text, "%.15g", json_real_value(v));
-        json_object_set_new(row, *c, json_string(text));
-      }
-    }
-  }
-}
-
 static void reply_csv(struct req *r, json_t *items, const char *const *columns) {
   json_t *names = json_array();
   char *text = NULL;
   size_t len = 0;
   for (const char *const *c = columns; *c; c++)
     json_array_append_new(names, json_string(*c));
-  csv_numbers_as_text(items, columns);
   text = csv_render(names, items, &len);
   if (text == NULL)
     reply_problem(r, 500, NULL);
@@ -235,6 +217,11 @@ static int parse_common(struct req *r, struct report_args *a, const char *const 
       req_query_bool(r, "include_unverified", &unverified) != 0)
     return -1;
   a->q.include_unverified = unverified == 1;
+  /* Values not yet verified are the reviewers' (admins and mentors), not the public's. */
+  if (a->q.include_unverified && !(r->caller.role & (ROLE_ADMIN | ROLE_MENTOR))) {
+    reply_field(r, 403, "include_unverified", "is for admins and mentors");
+    return -1;
+  }
   return negotiate(r, &a->format);
 }
 

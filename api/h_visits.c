@@ -137,11 +137,29 @@ struct create_arg {
   const char *pesantren_id;
   const char *mentor_id;
   const json_t *doc;
+  const struct caller *caller;
 };
+
+/* A mentor visits only pesantren of its regions: DBQ_ONE when allowed, DBQ_ROLLBACK with *fail set, or a failure. */
+static enum dbq mentor_region_ok(struct db_conn *conn, const struct create_arg *a, struct outcome *fail) {
+  char *region = NULL;
+  if (a->caller->role != ROLE_MENTOR)
+    return DBQ_ONE;
+  enum dbq q = repo_pesantren_region(conn, a->pesantren_id, &region);
+  if (q == DBQ_NONE)
+    outcome_set(fail, 404, NULL, "No pesantren has this id.");
+  else if (q == DBQ_ONE && !caller_has_region(a->caller, region))
+    outcome_set(fail, 403, NULL, "A mentor records visits only at pesantren in its regions.");
+  free(region);
+  return fail->status ? DBQ_ROLLBACK : q;
+}
 
 static enum dbq create_visit(struct db_conn *conn, void *arg, json_t **doc, struct outcome *fail) {
   const struct create_arg *a = arg;
-  enum dbq q = repo_visits_create(conn, a->pesantren_id, a->mentor_id, a->doc, doc);
+  enum dbq q = mentor_region_ok(conn, a, fail);
+  if (q != DBQ_ONE)
+    return q;
+  q = repo_visits_create(conn, a->pesantren_id, a->mentor_id, a->doc, doc);
   if (q == DBQ_NONE) {
     outcome_set(fail, 404, NULL, "No pesantren has this id.");
     return DBQ_ROLLBACK;
@@ -150,7 +168,7 @@ static enum dbq create_visit(struct db_conn *conn, void *arg, json_t **doc, stru
 }
 
 void h_visits_create(struct req *r) {
-  struct create_arg a = {.pesantren_id = req_uuid_var(r, 0), .mentor_id = r->caller.id};
+  struct create_arg a = {.pesantren_id = req_uuid_var(r, 0), .mentor_id = r->caller.id, .caller = &r->caller};
   json_t *body = NULL, *errors = NULL;
   char location[96];
   if (a.pesantren_id == NULL || (body = req_json_body(r)) == NULL)

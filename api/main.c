@@ -152,8 +152,9 @@ static int cmd_serve(void) {
   signal(SIGPIPE, SIG_IGN);
   if (setup(&app.cfg) != 0)
     return 2;
-  if (db_migrate(app.cfg.database_url) < 0) {
-    fprintf(stderr, "opop-api: migrations failed; is the database at OPOP_DATABASE_URL reachable?\n");
+  if (db_migrate(config_migrate_url(&app.cfg)) < 0) {
+    fprintf(stderr, "opop-api: migrations failed; is the database at %s reachable and unchanged?\n",
+            app.cfg.migrate_database_url ? "OPOP_MIGRATE_DATABASE_URL" : "OPOP_DATABASE_URL");
     goto out_config;
   }
   app.pool = db_pool_new(app.cfg.database_url, app.cfg.db_pool_size);
@@ -168,7 +169,9 @@ static int cmd_serve(void) {
   pruner = pruner_start(app.pool, app.cfg.prune_interval_s, app.cfg.login_lock_s);
   if (server_start(&app, &inst) != 0)
     goto out_pool;
-  y_log_message(Y_LOG_LEVEL_INFO, "serving on http://%s:%d (%s)", app.cfg.bind, app.cfg.port,
+  char bound[80] = "an unknown address";
+  server_bound(&inst, bound, sizeof bound);
+  y_log_message(Y_LOG_LEVEL_INFO, "serving on http://%s (%s)", bound,
                 app.cfg.http_threads > 0 ? "epoll thread pool" : "thread per connection");
   int sig = wait_for_signal();
   y_log_message(Y_LOG_LEVEL_INFO, "signal %d: stopping", sig);
@@ -193,7 +196,7 @@ static int cmd_migrate(void) {
   struct config cfg;
   if (setup(&cfg) != 0)
     return 2;
-  int n = db_migrate(cfg.database_url);
+  int n = db_migrate(config_migrate_url(&cfg));
   if (n >= 0)
     printf("%d migration(s) applied\n", n);
   y_close_logs();
@@ -239,7 +242,7 @@ static int cmd_user_create(int argc, char **argv) {
   if (setup(&cfg) != 0)
     return 2;
   struct db_pool *pool = NULL;
-  if (db_migrate(cfg.database_url) < 0 || auth_password_hash(password, u.hash) != 0)
+  if (db_migrate(config_migrate_url(&cfg)) < 0 || auth_password_hash(password, u.hash) != 0)
     goto out;
   pool = db_pool_new(cfg.database_url, 1);
   if (pool && with_conn(pool, bootstrap_admin_step, &u) == 0) {

@@ -132,7 +132,9 @@ void reply_problem_type(struct req *r, const char *type, const char *detail) {
 
 void reply_invalid(struct req *r, int status, const json_t *errors) {
   json_t *p = problem_new(problem_of_status(status), status,
-                          status == 400 ? "The request could not be parsed." : "One or more fields are invalid.");
+                          status == 400   ? "The request could not be parsed."
+                          : status == 403 ? "Your role may not set the fields listed."
+                                          : "One or more fields are invalid.");
   json_object_set(p, "errors", (json_t *)errors);
   reply_problem_body(r, status, p);
   json_decref(p);

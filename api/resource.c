@@ -6,14 +6,10 @@
 #include "patch.h"
 #include "reply.h"
 
-void api_get(struct req *r, const char *what, enum dbq (*get)(struct db_conn *conn, const char *id, json_t **out)) {
-  json_t *doc = NULL;
-  const char *id = req_uuid_var(r, 0);
-  struct db_conn *db;
+/* The answer to reading one: 200 with ETag, 304, 404 ("No <what> has this
+ * id.") for DBQ_NONE, or the failure q. doc borrowed. */
+static void reply_read(struct req *r, const char *what, enum dbq q, const json_t *doc) {
   char detail[160];
-  if (id == NULL || (db = req_db(r)) == NULL)
-    return;
-  enum dbq q = get(db, id, &doc);
   if (q < 0) {
     reply_db(r, q);
   } else if (q == DBQ_NONE) {
@@ -22,6 +18,24 @@ void api_get(struct req *r, const char *what, enum dbq (*get)(struct db_conn *co
   } else if (!req_not_modified(r, doc)) {
     reply_resource(r, 200, doc);
   }
+}
+
+void api_get(struct req *r, const char *what, enum dbq (*get)(struct db_conn *conn, const char *id, json_t **out)) {
+  api_get_visible(r, what, get, NULL);
+}
+
+void api_get_visible(struct req *r, const char *what,
+                     enum dbq (*get)(struct db_conn *conn, const char *id, json_t **out),
+                     enum dbq (*visible)(struct req *r, struct db_conn *db, const json_t *doc)) {
+  json_t *doc = NULL;
+  const char *id = req_uuid_var(r, 0);
+  struct db_conn *db;
+  if (id == NULL || (db = req_db(r)) == NULL)
+    return;
+  enum dbq q = get(db, id, &doc);
+  if (q == DBQ_ONE && visible)
+    q = visible(r, db, doc);
+  reply_read(r, what, q, doc);
   json_decref(doc);
 }
 

@@ -71,6 +71,12 @@ void api_list(struct req *r, const struct list_call *call, const struct list_arg
  * ETag, 304 on a matching If-None-Match, 404 ("No <what> has this id.") or 503. */
 void api_get(struct req *r, const char *what, enum dbq (*get)(struct db_conn *conn, const char *id, json_t **out));
 
+/* As api_get, when visible (may be NULL) says DBQ_ONE for a document the
+ * caller may see; DBQ_NONE answers 404 as if it did not exist. */
+void api_get_visible(struct req *r, const char *what,
+                     enum dbq (*get)(struct db_conn *conn, const char *id, json_t **out),
+                     enum dbq (*visible)(struct req *r, struct db_conn *db, const json_t *doc));
+
 /* Answers the PATCH of resource id: 200 with the stored document and ETag,
  * or 400/404/409/412/415/422/503. */
 void api_patch(struct req *r, const char *id, const struct patch_spec *spec);

@@ -8,7 +8,9 @@
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <yder.h>
@@ -170,6 +172,15 @@ static void finish(struct req *r, double started) {
   json_decref(r->caller.region_codes);
 }
 
+/* Every answer: no content sniffing. Answers to authenticated routes are kept
+ * only by the client and revalidated (their ETag makes that cheap); a handler
+ * that answers with a credential has set no-store, which stays. */
+static void security_headers(struct req *r) {
+  reply_header(r, "X-Content-Type-Options", "nosniff");
+  if (r->route && !(r->route->flags & ROUTE_PUBLIC) && u_map_get_case(r->res->map_header, "Cache-Control") == NULL)
+    reply_header(r, "Cache-Control", "private, no-cache");
+}
+
 static int dispatch(const struct _u_request *http, struct _u_response *res, void *user_data) {
   struct req r = {.http = http, .res = res, .app = user_data};
   double started = now_s();
@@ -177,30 +188,65 @@ static int dispatch(const struct _u_request *http, struct _u_response *res, void
   set_request_id(&r);
   apply_cors(&r);
   route_request(&r);
+  security_headers(&r);
   finish(&r, started);
   __atomic_fetch_sub(&r.app->inflight, 1, __ATOMIC_SEQ_CST);
   return U_CALLBACK_COMPLETE;
 }
 
-int server_start(struct app *app, struct _u_instance *inst) {
-  struct sockaddr_in *addr = &app->bind_addr;
+/* The listening address from configuration (already checked by config_load):
+ * 0, or -1 when it does not parse, so nothing ever listens on every interface. */
+static int bind_address(struct app *app) {
   const struct config *cfg = &app->cfg;
-  memset(addr, 0, sizeof *addr);
-  addr->sin_family = AF_INET;
-  addr->sin_port = htons((uint16_t)cfg->port);
-  inet_pton(AF_INET, cfg->bind, &addr->sin_addr);
-  if (ulfius_init_instance(inst, (unsigned)cfg->port, addr, NULL) != U_OK)
+  memset(&app->bind_addr, 0, sizeof app->bind_addr);
+  if (cfg->bind_family == AF_INET6) {
+    app->bind_addr.v6.sin6_family = AF_INET6;
+    app->bind_addr.v6.sin6_port = htons((uint16_t)cfg->port);
+    return inet_pton(AF_INET6, cfg->bind, &app->bind_addr.v6.sin6_addr) == 1 ? 0 : -1;
+  }
+  app->bind_addr.v4.sin_family = AF_INET;
+  app->bind_addr.v4.sin_port = htons((uint16_t)cfg->port);
+  return inet_pton(AF_INET, cfg->bind, &app->bind_addr.v4.sin_addr) == 1 ? 0 : -1;
+}
+
+int server_bound(const struct _u_instance *inst, char *out, size_t len) {
+  const union MHD_DaemonInfo *info =
+      inst->mhd_daemon ? MHD_get_daemon_info(inst->mhd_daemon, MHD_DAEMON_INFO_LISTEN_FD) : NULL;
+  struct sockaddr_storage ss;
+  socklen_t sslen = sizeof ss;
+  char host[INET6_ADDRSTRLEN];
+  if (info == NULL || getsockname(info->listen_fd, (struct sockaddr *)&ss, &sslen) != 0)
+    return -1;
+  if (ss.ss_family == AF_INET6) {
+    const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+    snprintf(out, len, "[%s]:%u", host, ntohs(a->sin6_port));
+  } else {
+    const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+    inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+    snprintf(out, len, "%s:%u", host, ntohs(a->sin_port));
+  }
+  return 0;
+}
+
+int server_start(struct app *app, struct _u_instance *inst) {
+  const struct config *cfg = &app->cfg;
+  if (bind_address(app) != 0) {
+    y_log_message(Y_LOG_LEVEL_ERROR, "server_start: OPOP_BIND %s is not an address", cfg->bind);
+    return -1;
+  }
+  if (ulfius_init_instance(inst, (unsigned)cfg->port, NULL, NULL) != U_OK)
     return -1;
   inst->max_post_body_size = BODY_LIMIT + 1;
   inst->allowed_post_processor = U_POST_PROCESS_NONE;
   inst->timeout = (unsigned)cfg->request_timeout_s;
   ulfius_add_endpoint_by_val(inst, "*", NULL, "*", 0, &dispatch, app);
   ulfius_set_default_endpoint(inst, &dispatch, app);
-  unsigned flags = MHD_USE_ERROR_LOG | MHD_USE_ITC;
+  unsigned flags = MHD_USE_ERROR_LOG | MHD_USE_ITC | (cfg->bind_family == AF_INET6 ? MHD_USE_IPv6 : 0);
   flags |= cfg->http_threads > 0 ? MHD_USE_EPOLL_INTERNAL_THREAD
                                  : MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD;
   struct MHD_OptionItem ops[] = {
-      {MHD_OPTION_SOCK_ADDR, 0, addr},
+      {MHD_OPTION_SOCK_ADDR, 0, &app->bind_addr},
       {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->request_timeout_s, NULL},
       {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->max_connections, NULL},
       {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},

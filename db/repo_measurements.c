@@ -25,18 +25,28 @@ static int filters_for(const struct measurements_query *mq, struct list_filter *
     f[n++] = (struct list_filter){"m.period_start <= $?::date", mq->starts_until};
   if (mq->status)
     f[n++] = (struct list_filter){"m.status = $?", mq->status};
+  if (mq->see_all)
+    return n;
+  if (mq->see_pesantren)
+    f[n++] = (struct list_filter){"(m.status = 'verified' OR m.pesantren_id = $?::uuid)", mq->see_pesantren};
+  else if (mq->see_regions)
+    f[n++] = (struct list_filter){"(m.status = 'verified' OR m.pesantren_id IN (SELECT id FROM pesantren"
+                                  " WHERE region_code = ANY ($?::text[])))",
+                                  mq->see_regions};
+  else
+    f[n++] = (struct list_filter){"m.status = 'verified'", NULL};
   return n;
 }
 
 enum dbq repo_measurements_list(struct db_conn *conn, const struct measurements_query *mq, json_t **items,
                                 char **next_key, char **next_seq) {
-  struct list_filter f[8];
+  struct list_filter f[9];
   int n = filters_for(mq, f);
   return db_list(conn, &measurements_spec, f, n, mq->after_key, mq->after_seq, mq->limit, items, next_key, next_seq);
 }
 
 enum dbq repo_measurements_count(struct db_conn *conn, const struct measurements_query *mq, long long *total) {
-  struct list_filter f[8];
+  struct list_filter f[9];
   int n = filters_for(mq, f);
   return db_list_count(conn, &measurements_spec, f, n, total);
 }

@@ -12,6 +12,12 @@ struct measurements_query {
   const char *starts_from;  /* YYYY-MM-DD: periods starting on or after it */
   const char *starts_until; /* YYYY-MM-DD: periods starting on or before it */
   const char *status;
+  /* What the caller may see besides verified measurements: all (see_all), or
+   * those of one pesantren (operators), or of pesantren in some regions (a
+   * PostgreSQL text array such as {35.01,35.78}, mentors), or none (viewers). */
+  int see_all;
+  const char *see_pesantren;
+  const char *see_regions;
   const char *after_key, *after_seq;
   int limit;
 };

@@ -28,7 +28,7 @@ trap stop_cluster EXIT
 
 build/opop-api migrate >&2
 if [ "$demo" = 1 ]; then
-  psql "$OPOP_DATABASE_URL" -v ON_ERROR_STOP=1 -q -f deploy/demo.sql >&2
+  psql "${OPOP_MIGRATE_DATABASE_URL:-$OPOP_DATABASE_URL}" -v ON_ERROR_STOP=1 -q -f deploy/demo.sql >&2
   echo "demo data loaded" >&2
 fi
 

@@ -120,7 +120,15 @@ opop_local_db() {
   opop_pg_start "$local_dir/pg" || return 1
   OPOP_LOCAL_PG=$local_dir/pg
   opop_pg_createdb opop
-  export OPOP_DATABASE_URL="host=$PGHOST port=$PGPORT dbname=opop user=postgres" OPOP_LOCAL_PG
+  # Two roles: migrations run as postgres (the owner); the server as opop_app, a
+  # member of opop_runtime, which cannot change the schema or the audit trail.
+  local role
+  for role in "opop_runtime NOLOGIN" "opop_app LOGIN IN ROLE opop_runtime"; do
+    psql -d postgres -Atqc "SELECT 1 FROM pg_roles WHERE rolname = '${role%% *}'" | grep -q 1 ||
+      psql -d postgres -qc "CREATE ROLE $role" >/dev/null
+  done
+  export OPOP_MIGRATE_DATABASE_URL="host=$PGHOST port=$PGPORT dbname=opop user=postgres"
+  export OPOP_DATABASE_URL="host=$PGHOST port=$PGPORT dbname=opop user=opop_app" OPOP_LOCAL_PG
   echo "PostgreSQL: $local_dir/pg (socket $PGHOST)" >&2
 }
 

@@ -49,7 +49,7 @@ test('good and bad rows: each answered in order, the good ones stored', async ()
   assert.equal(typeof res[1].detail, 'string');
   assert.equal(res[1].id, undefined);
   for (const i of [0, 7]) {
-    const g = await viewer.get(`/v1/measurements/${res[i].id}`);
+    const g = await s.api(adminToken).get(`/v1/measurements/${res[i].id}`);
     assert.equal(g.status, 200);
     assert.equal(g.json.status, 'draft');
     assert.equal(g.json.period, items[i].period);

@@ -172,6 +172,8 @@ test('every item carries the path its entity is read at', async () => {
   assert.equal(visit.status, 201, visit.text);
   const m = await s.api(admin).post('/v1/measurements', { indicator_code: 'EMPLOYEES', pesantren_id: p.id, period: '2024', value: 12 });
   assert.equal(m.status, 201, m.text);
+  // A viewer reads verified measurements only.
+  for (const step of ['submit', 'verify']) assert.equal((await s.api(admin).post(`/v1/measurements/${m.json.id}/${step}`)).status, 200);
   const t = await s.api(admin).post('/v1/targets', { indicator_code: 'EMPLOYEES', period: '2031', value: 1000 });
   assert.equal(t.status, 201, t.text);
   const c = new SyncClient(viewerKey);

@@ -75,10 +75,13 @@ test('an admin records a draft; it reads back with Location and ETag', async () 
   assert.ok(m.created_by);
   for (const k of ['submitted_at', 'submitted_by', 'verified_at', 'verified_by', 'rejected_at', 'rejected_by', 'rejection_reason'])
     assert.equal(m[k], null, k);
-  const g = await viewer.get(`/v1/measurements/${m.id}`);
+  const g = await admin.get(`/v1/measurements/${m.id}`);
   assert.equal(g.status, 200);
   assert.deepEqual(g.json, m);
-  assert.equal((await viewer.get(`/v1/measurements/${m.id}`, { 'If-None-Match': '"1"' })).status, 304);
+  assert.equal((await admin.get(`/v1/measurements/${m.id}`, { 'If-None-Match': '"1"' })).status, 304);
+  // A draft is not a viewer's to read, not even its existence.
+  expectProblem(assert, await viewer.get(`/v1/measurements/${m.id}`), 404);
+  assert.equal((await viewer.get(`/v1/measurements/${m.id}`, { 'If-None-Match': '"1"' })).status, 404);
 });
 
 test('an operator records for its own pesantren only; mentors and viewers never', async () => {
@@ -196,7 +199,7 @@ test('drafts cannot be verified or rejected', async () => {
   const m = await create();
   expectProblem(assert, await mentor.post(`/v1/measurements/${m.id}/verify`), 409);
   expectProblem(assert, await mentor.post(`/v1/measurements/${m.id}/reject`, { reason: 'no' }), 409);
-  assert.equal((await viewer.get(`/v1/measurements/${m.id}`)).json.status, 'draft');
+  assert.equal((await admin.get(`/v1/measurements/${m.id}`)).json.status, 'draft');
 });
 
 test('who may take each step', async () => {
@@ -213,7 +216,7 @@ test('who may take each step', async () => {
   const elsewhere = await mentorElsewhere.post(`/v1/measurements/${m.id}/verify`);
   expectProblem(assert, elsewhere, 403);
   expectProblem(assert, await mentorElsewhere.post(`/v1/measurements/${m.id}/reject`, { reason: 'x' }), 403);
-  assert.equal((await viewer.get(`/v1/measurements/${m.id}`)).json.status, 'submitted');
+  assert.equal((await admin.get(`/v1/measurements/${m.id}`)).json.status, 'submitted');
   const inOther = await create(admin, { pesantren_id: other.id });
   assert.equal((await admin.post(`/v1/measurements/${inOther.id}/submit`)).status, 200);
   expectProblem(assert, await mentor.post(`/v1/measurements/${inOther.id}/verify`), 403);
@@ -314,7 +317,7 @@ test('lists filter by indicator, pesantren, programme, region, period and status
   for (const period of ['2023', '2023-Q4', '2023-12', '2024-01', '2024-Q1', '2024', '2024-06'])
     assert.equal((await mk({ period })).status, 201);
   assert.equal((await mk({ period: '2024-06', program_id: program.id })).status, 201);
-  const q = (qs) => viewer.get(`/v1/measurements?pesantren_id=${s2.id}&${qs}`).then((r) => {
+  const q = (qs) => admin.get(`/v1/measurements?pesantren_id=${s2.id}&${qs}`).then((r) => {
     assert.equal(r.status, 200, r.text);
     return r.json.items.map((m) => m.period);
   });
@@ -327,17 +330,17 @@ test('lists filter by indicator, pesantren, programme, region, period and status
   assert.deepEqual(await q('period_from=2023-Q4&period_to=2023-Q4'), ['2023-Q4', '2023-12']);
   assert.equal((await q('indicator_code=EMPLOYEES')).length, 8);
   assert.equal((await q('indicator_code=OMZET')).length, 0);
-  const first = (await viewer.get(`/v1/measurements?pesantren_id=${s2.id}&period=2023`)).json.items[0];
+  const first = (await admin.get(`/v1/measurements?pesantren_id=${s2.id}&period=2023`)).json.items[0];
   await admin.post(`/v1/measurements/${first.id}/submit`);
   assert.deepEqual(await q('status=submitted'), ['2023']);
   assert.equal((await q('status=draft')).length, 7);
-  const byRegion = await viewer.get('/v1/measurements?region_code=35.01&include_total=true');
+  const byRegion = await admin.get('/v1/measurements?region_code=35.01&include_total=true');
   assert.equal(byRegion.json.total, 8);
   assert.ok(byRegion.json.items.every((m) => m.pesantren_id === s2.id));
   const seen = [];
   let cursor = null;
   do {
-    const r = await operator.get(`/v1/measurements?pesantren_id=${s2.id}&limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const r = await admin.get(`/v1/measurements?pesantren_id=${s2.id}&limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
     assert.equal(r.status, 200);
     seen.push(...r.json.items.map((m) => m.id));
     cursor = r.json.next_cursor;

@@ -22,7 +22,7 @@ before(async () => {
   pA = await makePesantren(s, admin, { region_code: '35.17' });
   pB = await makePesantren(s, admin, { region_code: '35.10' });
   mentor = await makeUser(s, admin, 'mentor', { region_codes: ['35.17'] });
-  farMentor = await makeUser(s, admin, 'mentor', { region_codes: ['35.01'] });
+  farMentor = await makeUser(s, admin, 'mentor', { region_codes: ['35.01', '35.17'] });
   opA = await makeUser(s, admin, 'operator', { pesantren_id: pA.id });
   viewer = await makeUser(s, admin, 'viewer');
 });
@@ -61,8 +61,12 @@ test('an admin records visits as their mentor; follow_up is optional', async () 
   assert.equal(r.json.follow_up, null);
 });
 
-test('a mentor may visit a pesantren outside its regions', async () => {
-  const r = await s.api(farMentor.token).post(visitsOf(pB), good);
+test('a mentor records visits only at pesantren in its regions', async () => {
+  const before = countOf(pB);
+  expectProblem(assert, await s.api(farMentor.token).post(visitsOf(pB), good), 403);
+  expectProblem(assert, await s.api(mentor.token).post(visitsOf(pB), good), 403);
+  assert.equal(countOf(pB), before);
+  const r = await s.api(farMentor.token).post(visitsOf(pA), good);
   assert.equal(r.status, 201, r.text);
   assert.equal(r.json.mentor_id, farMentor.id);
 });
@@ -146,16 +150,16 @@ test('the database refuses future dates and repeated aspects from any writer', a
 });
 
 test('Idempotency-Key replays the first visit', async () => {
-  const before = countOf(pB);
+  const before = countOf(pA);
   const h = { 'Idempotency-Key': 'visit-' + Date.now() };
-  const a = await s.api(mentor.token).post(visitsOf(pB), good, h);
-  const b = await s.api(mentor.token).post(visitsOf(pB), good, h);
+  const a = await s.api(mentor.token).post(visitsOf(pA), good, h);
+  const b = await s.api(mentor.token).post(visitsOf(pA), good, h);
   assert.equal(a.status, 201);
   assert.equal(b.status, 201);
   assert.equal(b.json.id, a.json.id);
-  assert.equal(countOf(pB), before + 1);
-  expectProblem(assert, await s.api(mentor.token).post(visitsOf(pB), { ...good, notes: 'lain' }, h), 422, 'Idempotency-Key');
-  assert.equal(countOf(pB), before + 1);
+  assert.equal(countOf(pA), before + 1);
+  expectProblem(assert, await s.api(mentor.token).post(visitsOf(pA), { ...good, notes: 'lain' }, h), 422, 'Idempotency-Key');
+  assert.equal(countOf(pA), before + 1);
 });
 
 test('the list of a pesantren\'s visits pages, counts and filters; every role reads it', async () => {
@@ -184,7 +188,7 @@ test('the list of a pesantren\'s visits pages, counts and filters; every role re
 });
 
 test('GET /v1/visits lists visits across pesantren, by mentor or pesantren', async () => {
-  const lone = await makeUser(s, admin, 'mentor', { region_codes: ['35.29'] });
+  const lone = await makeUser(s, admin, 'mentor', { region_codes: ['35.29', '35.17'] });
   const p = await makePesantren(s, admin, { region_code: '35.29' });
   const a = (await s.api(lone.token).post(visitsOf(p), good)).json;
   const b = (await s.api(lone.token).post(visitsOf(pA), { ...good, aspects: ['sdm'] })).json;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sys/socket.h>
 
 #include "config.h"
 
@@ -90,8 +91,59 @@ static void security_settings(void **state) {
   config_clear(&cfg);
 }
 
+/* A mistyped address used to pass and then listen on every interface. */
+static void bind_is_exactly_an_address(void **state) {
+  static const char *const bad[] = {" 10.0.0.1", "10.0.0.1 ", "127.0.0.01", "256.1.1.1", "1.2.3",    "0x7f.0.0.1",
+                                    "::1 ",      "[::1]",     "::g",        "",          "localhost"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    struct config cfg;
+    char err[256];
+    const char *env[] = {"OPOP_BIND", bad[i], NULL};
+    if (*bad[i] == '\0')
+      continue; /* empty means the default */
+    assert_int_equal(load(env, &cfg, err), -1);
+    assert_non_null(strstr(err, "OPOP_BIND"));
+    assert_int_equal(config_bind_family(bad[i]), 0);
+  }
+}
+
+static void bind_ipv4_and_ipv6(void **state) {
+  struct config cfg;
+  char err[256];
+  static const char *const v6[] = {"OPOP_BIND", "::1", NULL};
+  static const char *const v4[] = {"OPOP_BIND", "10.0.0.1", NULL};
+  assert_int_equal(load(v6, &cfg, err), 0);
+  assert_int_equal(cfg.bind_family, AF_INET6);
+  assert_string_equal(cfg.bind, "::1");
+  config_clear(&cfg);
+  assert_int_equal(load(v4, &cfg, err), 0);
+  assert_int_equal(cfg.bind_family, AF_INET);
+  config_clear(&cfg);
+  assert_int_equal(config_bind_family("fe80::1"), AF_INET6);
+  assert_int_equal(config_bind_family("0.0.0.0"), AF_INET);
+}
+
+/* Migrations run as the schema owner when one is given, else as the service. */
+static void migrate_url(void **state) {
+  struct config cfg;
+  char err[256];
+  static const char *const one[] = {"OPOP_DATABASE_URL", "dbname=a user=app", NULL};
+  static const char *const two[] = {"OPOP_DATABASE_URL", "dbname=a user=app", "OPOP_MIGRATE_DATABASE_URL",
+                                    "dbname=a user=owner", NULL};
+  assert_int_equal(load(one, &cfg, err), 0);
+  assert_string_equal(config_migrate_url(&cfg), "dbname=a user=app");
+  config_clear(&cfg);
+  assert_int_equal(load(two, &cfg, err), 0);
+  assert_string_equal(config_migrate_url(&cfg), "dbname=a user=owner");
+  assert_string_equal(cfg.database_url, "dbname=a user=app");
+  config_clear(&cfg);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(bind_is_exactly_an_address),
+      cmocka_unit_test(bind_ipv4_and_ipv6),
+      cmocka_unit_test(migrate_url),
       cmocka_unit_test(defaults),
       cmocka_unit_test(values),
       cmocka_unit_test(names_the_bad_variable),

@@ -36,12 +36,37 @@ export async function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// The service runs as RUNTIME_ROLE, a login member of the group role that
+// migration 0007 grants the service's rights to (no UPDATE, DELETE or TRUNCATE
+// on audit_events, no schema changes); it migrates as postgres, the owner.
+export const RUNTIME_ROLE = 'opop_app';
+let rolesReady = false;
+
+/** Creates the runtime roles of the cluster once (test files may race: both ends are fine). */
+export function ensureRuntimeRoles(db = 'postgres', run = psql) {
+  if (rolesReady && run === psql) return;
+  for (const stmt of [
+    "IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'opop_runtime') THEN CREATE ROLE opop_runtime NOLOGIN; END IF;",
+    `IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${RUNTIME_ROLE}') THEN CREATE ROLE ${RUNTIME_ROLE} LOGIN; END IF;`,
+    `IF NOT pg_has_role('${RUNTIME_ROLE}', 'opop_runtime', 'MEMBER') THEN GRANT opop_runtime TO ${RUNTIME_ROLE}; END IF;`,
+  ]) {
+    run(db, `DO $$ BEGIN ${stmt} EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
+  }
+  if (run === psql) rolesReady = true;
+}
+
+/** libpq connection string for db in the tests' cluster, as user. */
+export function dbUrl(db, user) {
+  return `host=${process.env.PGHOST} port=${process.env.PGPORT || 5432} dbname=${db} user=${user}`;
+}
+
 // Sanitizer reports in a server's stderr fail the test run.
 const SANITIZER = /(ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:)/;
 
 /**
  * Starts the server. options.env adds or overrides environment variables;
- * options.db reuses a database (for restarts). Returns
+ * options.db reuses a database (for restarts); options.host is the address
+ * the tests reach it at (default 127.0.0.1; '[::1]' with OPOP_BIND=::1). Returns
  * { base, db, port, api(token), login(), stop(), log() }.
  */
 export async function startServer(options = {}) {
@@ -50,9 +75,13 @@ export async function startServer(options = {}) {
   const port = options.port || (await freePort());
   const logDir = mkdtempSync(join(tmpdir(), 'opop-it-'));
   const logPath = join(logDir, 'server.log');
+  // A test that names its own database URL runs with that one URL (as before).
+  const ownUrl = options.env && 'OPOP_DATABASE_URL' in options.env;
+  if (!ownUrl) ensureRuntimeRoles();
   const env = {
     ...process.env,
-    OPOP_DATABASE_URL: `host=${process.env.PGHOST} port=${process.env.PGPORT || 5432} dbname=${db} user=postgres`,
+    OPOP_DATABASE_URL: dbUrl(db, RUNTIME_ROLE),
+    ...(ownUrl ? {} : { OPOP_MIGRATE_DATABASE_URL: dbUrl(db, 'postgres') }),
     OPOP_PORT: String(port),
     OPOP_LOG_LEVEL: 'warning',
     OPOP_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
@@ -64,7 +93,7 @@ export async function startServer(options = {}) {
   const child = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.on('data', (d) => chunks.push(d));
   child.stderr.on('data', (d) => chunks.push(d));
-  const base = `http://127.0.0.1:${port}`;
+  const base = `http://${options.host || '127.0.0.1'}:${port}`;
   let up = false;
   for (let i = 0; i < 200 && child.exitCode === null; i++) {
     try {
