@@ -19,8 +19,10 @@ struct config {
   char *bootstrap_email;
   char *bootstrap_password;
   char *bootstrap_api_key;
-  int login_max_failures; /* failures before the account locks */
-  int login_lock_s;       /* how long it stays locked */
+  int login_max_failures;     /* failures before the account locks */
+  int login_lock_s;           /* how long it stays locked */
+  int changes_retention_days; /* change feed history kept */
+  int log_json;               /* 1: one JSON object per log line */
 };
 
 /* Reads the environment through getenv_fn (getenv in production, a fake in

@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "maintenance.h"
 #include "metrics.h"
 #include "migrate.h"
 #include "repo_auth.h"
@@ -105,6 +106,7 @@ static int wait_for_signal(void) {
 static int cmd_serve(void) {
   struct app app = {0};
   struct _u_instance inst;
+  struct maintenance *maint = NULL;
   int rc = 1;
   sigset_t set;
   /* Block the stop signals in every thread; main waits for them with sigwait. */
@@ -123,7 +125,7 @@ static int cmd_serve(void) {
   app.metrics = metrics_new(routes_count);
   if (app.pool == NULL || app.metrics == NULL || bootstrap(&app) != 0)
     goto out_pool;
-  if (server_start(&app, &inst) != 0)
+  if ((maint = maintenance_start(&app)) == NULL || server_start(&app, &inst) != 0)
     goto out_pool;
   y_log_message(Y_LOG_LEVEL_INFO, "serving on http://%s:%d (%s)", app.cfg.bind, app.cfg.port,
                 app.cfg.http_threads > 0 ? "epoll thread pool" : "thread per connection");
@@ -132,6 +134,7 @@ static int cmd_serve(void) {
   server_stop(&app, &inst, 10);
   rc = 0;
 out_pool:
+  maintenance_stop(maint);
   metrics_free(app.metrics);
   db_pool_free(app.pool);
 out_config:

@@ -7,8 +7,8 @@
 #include "db.h"
 #include "router.h"
 
-static const int tracked_statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406,
-                                       409, 412, 413, 415, 422, 428, 429, 500, 503, 0};
+static const int tracked_statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 409,
+                                       410, 412, 413, 415, 422, 428, 429, 500, 503, 0};
 #define NSTATUS (sizeof tracked_statuses / sizeof tracked_statuses[0])
 static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 #define NBUCKET (sizeof bounds / sizeof bounds[0])

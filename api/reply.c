@@ -25,6 +25,7 @@ static const struct status_info statuses[] = {
     {405, "Method Not Allowed", "method-not-allowed"},
     {406, "Not Acceptable", "not-acceptable"},
     {409, "Conflict", "conflict"},
+    {410, "Gone", "cursor-expired"},
     {412, "Precondition Failed", "precondition-failed"},
     {413, "Content Too Large", "content-too-large"},
     {415, "Unsupported Media Type", "unsupported-media-type"},
