@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "log.h"
 #include "maintenance.h"
 #include "metrics.h"
 #include "migrate.h"
@@ -32,12 +33,12 @@ static const char *env(const char *name) {
 static int setup(struct config *cfg) {
   char err[256];
   if (config_load(cfg, env, err, sizeof err) != 0) {
-    fprintf(stderr, "opop-api: %s\n", err);
+    log_fatal("%s", err);
     return -1;
   }
-  y_init_logs("opop-api", Y_LOG_MODE_CONSOLE, (unsigned long)cfg->log_level, NULL, "opop-api starting");
+  log_open(cfg);
   if (sodium_init() < 0) {
-    fprintf(stderr, "opop-api: libsodium cannot start\n");
+    log_fatal("libsodium cannot start");
     return -1;
   }
   return 0;
@@ -82,7 +83,7 @@ static int bootstrap(struct app *app) {
   if (cfg->bootstrap_email) {
     struct new_user u = {cfg->bootstrap_email, "Administrator", "admin", {0}};
     if (!valid_email(cfg->bootstrap_email)) {
-      fprintf(stderr, "opop-api: configuration: OPOP_BOOTSTRAP_ADMIN_EMAIL must be an email address\n");
+      log_fatal("configuration: OPOP_BOOTSTRAP_ADMIN_EMAIL must be an email address");
       return -1;
     }
     if (auth_password_hash(cfg->bootstrap_password, u.hash) != 0 || with_conn(app->pool, bootstrap_admin_step, &u))
@@ -118,7 +119,7 @@ static int cmd_serve(void) {
   if (setup(&app.cfg) != 0)
     return 2;
   if (db_migrate(app.cfg.database_url) < 0) {
-    fprintf(stderr, "opop-api: migrations failed; is the database at OPOP_DATABASE_URL reachable?\n");
+    log_fatal("migrations failed; is the database at OPOP_DATABASE_URL reachable?");
     goto out_config;
   }
   app.pool = db_pool_new(app.cfg.database_url, app.cfg.db_pool_size);
@@ -138,7 +139,7 @@ out_pool:
   metrics_free(app.metrics);
   db_pool_free(app.pool);
 out_config:
-  y_close_logs();
+  log_close();
   config_clear(&app.cfg);
   return rc;
 }
@@ -150,7 +151,7 @@ static int cmd_migrate(void) {
   int n = db_migrate(cfg.database_url);
   if (n >= 0)
     printf("%d migration(s) applied\n", n);
-  y_close_logs();
+  log_close();
   config_clear(&cfg);
   return n < 0 ? 1 : 0;
 }
@@ -203,7 +204,7 @@ static int cmd_user_create(int argc, char **argv) {
 out:
   sodium_memzero(password, sizeof password);
   db_pool_free(pool);
-  y_close_logs();
+  log_close();
   config_clear(&cfg);
   return rc;
 }

@@ -15,6 +15,7 @@
 
 #include "auth.h"
 #include "http.h"
+#include "log.h"
 #include "metrics.h"
 #include "reply.h"
 #include "router.h"
@@ -197,8 +198,7 @@ static void finish(struct req *r, double started) {
   if (r->status == 0)
     r->status = (int)r->res->status;
   metrics_observe(r->app->metrics, idx, r->status, took);
-  y_log_message(Y_LOG_LEVEL_INFO, "%s %s %d %.1fms %s", r->http->http_verb,
-                r->route ? r->route->pattern : r->http->url_path, r->status, took * 1000.0, r->request_id);
+  log_request(r, took);
   for (int i = 0; i < REQ_MAX_VARS; i++)
     free(r->vars[i]);
   json_decref(r->caller.region_codes);
@@ -234,6 +234,7 @@ int server_start(struct app *app, struct _u_instance *inst) {
   flags |= cfg->http_threads > 0 ? MHD_USE_EPOLL_INTERNAL_THREAD
                                  : MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD;
   struct MHD_OptionItem ops[] = {
+      {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)log_http_library, NULL},
       {MHD_OPTION_SOCK_ADDR, 0, addr},
       {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->request_timeout_s, NULL},
       {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->max_connections, NULL},
