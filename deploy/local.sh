@@ -19,9 +19,15 @@ for arg in "$@"; do
 done
 
 opop_install
-[ -f build/build.ninja ] && meson setup --reconfigure build >/dev/null || meson setup build --buildtype=release >/dev/null
-ninja -C build >/dev/null
-echo "built build/opop-api" >&2
+# A release build in a folder of its own, whatever tests/run.sh configured in build/.
+bin_dir=build-local
+if [ -f "$bin_dir/build.ninja" ]; then
+  meson setup --reconfigure "$bin_dir" --buildtype=release >/dev/null
+else
+  meson setup "$bin_dir" --buildtype=release >/dev/null
+fi
+ninja -C "$bin_dir" >/dev/null
+echo "built $bin_dir/opop-api (release)" >&2
 
 started_cluster=
 if [ -z "${OPOP_DATABASE_URL:-}" ]; then
@@ -42,7 +48,7 @@ fi
 stop_cluster() { [ -n "$started_cluster" ] && opop_pg_stop "$started_cluster"; return 0; }
 trap stop_cluster EXIT
 
-build/opop-api migrate >&2
+$bin_dir/opop-api migrate >&2
 if [ "$demo" = 1 ]; then
   psql "$OPOP_DATABASE_URL" -v ON_ERROR_STOP=1 -q -f deploy/demo.sql >&2
   echo "demo data loaded" >&2
@@ -61,12 +67,12 @@ MSG
 if [ -z "${OPOP_BOOTSTRAP_ADMIN_EMAIL:-}" ]; then
   cat >&2 <<MSG
 No admin is bootstrapped: start with OPOP_BOOTSTRAP_ADMIN_EMAIL and OPOP_BOOTSTRAP_ADMIN_PASSWORD set, or run
-  echo 'a-strong-password' | OPOP_DATABASE_URL='$OPOP_DATABASE_URL' build/opop-api user create --email you@example.org --name 'Your Name' --role admin
+  echo 'a-strong-password' | OPOP_DATABASE_URL='$OPOP_DATABASE_URL' $bin_dir/opop-api user create --email you@example.org --name 'Your Name' --role admin
 MSG
 fi
 echo >&2
 
-build/opop-api serve &
+$bin_dir/opop-api serve &
 server=$!
 trap 'kill -TERM "$server" 2>/dev/null || true' INT TERM
 status=0
