@@ -20,9 +20,14 @@ struct route_metrics {
   unsigned long sum_us;
 };
 
+static const char *const signin_outcomes[] = {"success", "rejected", "locked", "invalid", "error"};
+#define NOUTCOME (sizeof signin_outcomes / sizeof signin_outcomes[0])
+
 struct metrics {
   size_t nroutes; /* slot nroutes holds unmatched requests */
   struct route_metrics *per_route;
+  unsigned long signins[NOUTCOME];
+  unsigned long replays;
 };
 
 struct metrics *metrics_new(size_t nroutes) {
@@ -58,6 +63,15 @@ void metrics_observe(struct metrics *m, long route, int status, double seconds) 
     __atomic_fetch_add(&rm->bucket[b], 1, __ATOMIC_RELAXED);
   __atomic_fetch_add(&rm->count, 1, __ATOMIC_RELAXED);
   __atomic_fetch_add(&rm->sum_us, (unsigned long)(seconds * 1e6), __ATOMIC_RELAXED);
+}
+
+void metrics_signin(struct metrics *m, int status) {
+  size_t o = status == 200 ? 0 : status == 401 ? 1 : status == 429 ? 2 : status == 400 || status == 422 ? 3 : 4;
+  __atomic_fetch_add(&m->signins[o], 1, __ATOMIC_RELAXED);
+}
+
+void metrics_replay(struct metrics *m) {
+  __atomic_fetch_add(&m->replays, 1, __ATOMIC_RELAXED);
 }
 
 static void route_label(const struct metrics *m, size_t i, char *buf, size_t len) {
@@ -107,6 +121,32 @@ static void render_histogram(const struct metrics *m, FILE *f) {
   }
 }
 
+/* Sign-ins, replays, the pool's waiting time, failed statements, the build. */
+static void render_operations(const struct metrics *m, struct db_pool *pool, FILE *f) {
+  struct db_pool_health h;
+  db_pool_health(pool, &h);
+  fprintf(f, "# HELP opop_signins_total Sign-ins by outcome.\n# TYPE opop_signins_total counter\n");
+  for (size_t o = 0; o < NOUTCOME; o++)
+    fprintf(f, "opop_signins_total{outcome=\"%s\"} %lu\n", signin_outcomes[o],
+            __atomic_load_n(&m->signins[o], __ATOMIC_RELAXED));
+  fprintf(f,
+          "# HELP opop_idempotent_replays_total Answers replayed for a repeated Idempotency-Key.\n"
+          "# TYPE opop_idempotent_replays_total counter\nopop_idempotent_replays_total %lu\n",
+          __atomic_load_n(&m->replays, __ATOMIC_RELAXED));
+  fprintf(f,
+          "# HELP opop_db_pool_wait_seconds_total Time requests spent waiting for a connection.\n"
+          "# TYPE opop_db_pool_wait_seconds_total counter\nopop_db_pool_wait_seconds_total %.6f\n",
+          h.wait_seconds);
+  fprintf(f, "# HELP opop_db_statement_errors_total Failed statements by SQLSTATE class.\n"
+             "# TYPE opop_db_statement_errors_total counter\n");
+  for (int k = 0; k < DB_ERROR_CLASSES; k++)
+    fprintf(f, "opop_db_statement_errors_total{class=\"%s\"} %lu\n", db_error_class_names[k], h.errors[k]);
+  fprintf(f,
+          "# HELP opop_build_info The running build.\n# TYPE opop_build_info gauge\n"
+          "opop_build_info{version=\"%s\"} 1\n",
+          OPOP_VERSION);
+}
+
 char *metrics_render(const struct metrics *m, struct db_pool *pool, size_t *len) {
   char *text = NULL;
   size_t size = 0;
@@ -134,6 +174,7 @@ char *metrics_render(const struct metrics *m, struct db_pool *pool, size_t *len)
           "# HELP opop_db_pool_timeouts_total Requests that found no connection in time.\n"
           "# TYPE opop_db_pool_timeouts_total counter\nopop_db_pool_timeouts_total %ld\n",
           timeouts);
+  render_operations(m, pool, f);
   fclose(f);
   *len = size;
   return text;

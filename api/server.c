@@ -14,6 +14,7 @@
 #include <yder.h>
 
 #include "auth.h"
+#include "handlers.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -198,6 +199,10 @@ static void finish(struct req *r, double started) {
   if (r->status == 0)
     r->status = (int)r->res->status;
   metrics_observe(r->app->metrics, idx, r->status, took);
+  if (r->route && r->route->handler == h_auth_login)
+    metrics_signin(r->app->metrics, r->status);
+  if (u_map_get_case(r->res->map_header, "Idempotent-Replayed"))
+    metrics_replay(r->app->metrics);
   log_request(r, took);
   for (int i = 0; i < REQ_MAX_VARS; i++)
     free(r->vars[i]);

@@ -35,6 +35,10 @@ unformatted=$(git ls-files '*.c' '*.h' | while read -r f; do
 done)
 if [ -z "$unformatted" ]; then count 1 0; else echo "not formatted (run clang-format -i): $unformatted" >&2; count 0 1; fi
 
+# The container and Kubernetes files against the service (statically: no image is pulled here).
+echo "== deploy files (tests/deploy/check.py)" >&2
+if python3 tests/deploy/check.py >&2; then count 1 0; else count 0 1; fi
+
 echo "== unit tests" >&2
 if meson test -C build --suite unit --print-errorlogs >/tmp/opop-unit.$$ 2>&1; then :; fi
 cat /tmp/opop-unit.$$ >&2
