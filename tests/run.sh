@@ -90,6 +90,13 @@ if [ "${OPOP_TEST_SANITIZE:-1}" = 1 ]; then
     run_integration sanitized "$PWD/build-asan/opop-api"
 fi
 
+# A rolling update: the binary before the newest migration beside the current
+# one on one migrated database (OPOP_TEST_UPGRADE=0 skips it).
+if [ "${OPOP_TEST_UPGRADE:-1}" = 1 ]; then
+  echo "== upgrade (tests/upgrade.sh)" >&2
+  if tests/upgrade.sh >&2; then count 1 0; else count 0 1; fi
+fi
+
 # Contract: the OpenAPI linter, the route table against the document, the
 # validator's own tests, the answers collected above, and /docs in a browser.
 run_contract() {
