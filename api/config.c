@@ -109,6 +109,7 @@ static int load_ints(struct config *cfg, const char *(*get)(const char *), char 
       {"OPOP_DRAIN_SECONDS", 0, 300, &cfg->drain_s},
       {"OPOP_LOGIN_ADDRESS_MAX_FAILURES", 1, 100000, &cfg->login_address_max_failures},
       {"OPOP_PRUNE_INTERVAL", 1, 86400, &cfg->prune_interval_s},
+      {"OPOP_CHANGES_RETENTION_DAYS", 1, 36500, &cfg->changes_retention_days},
   };
   for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
     const char *v = get(ints[i].name);
@@ -148,6 +149,7 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
   cfg->read_max_lag_s = 5;
   cfg->login_address_max_failures = 50;
   cfg->prune_interval_s = 300;
+  cfg->changes_retention_days = 400;
   if (load_ints(cfg, get, err, errlen) != 0)
     goto fail;
   v = get("OPOP_BIND");
@@ -167,6 +169,12 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
     fail(err, errlen, "OPOP_LOG_LEVEL", "must be one of none, error, warning, info, debug");
     goto fail;
   }
+  v = get("OPOP_LOG_FORMAT");
+  if (v && *v && strcmp(v, "text") != 0 && strcmp(v, "json") != 0) {
+    fail(err, errlen, "OPOP_LOG_FORMAT", "must be text or json");
+    goto fail;
+  }
+  cfg->log_json = v && strcmp(v, "json") == 0;
   v = get("OPOP_TOKEN_TTL");
   if (v && *v && parse_duration(v, &cfg->token_ttl_s) != 0) {
     fail(err, errlen, "OPOP_TOKEN_TTL", "must be a positive duration such as 43200, 90m or 12h");

@@ -31,7 +31,9 @@ struct config {
   int login_address_max_failures;        /* failures from one address before it is slowed down */
   struct netaddr_range *trusted_proxies; /* whose X-Forwarded-For is believed */
   size_t trusted_proxies_n;
-  int prune_interval_s; /* how often expired throttle and idempotency rows are deleted */
+  int prune_interval_s;       /* how often expired throttle and idempotency rows are deleted */
+  int changes_retention_days; /* change feed history kept */
+  int log_json;               /* 1: one JSON object per log line */
 };
 
 /* Reads the environment through getenv_fn (getenv in production, a fake in

@@ -60,6 +60,23 @@ static int parse_since(struct req *r, char **xid, char **seq) {
   return 0;
 }
 
+/* 0 when the feed after the cursor is complete, else -1 after answering
+ * (410 when retention removed changes the client has not read). */
+static int check_retention(struct req *r, struct db_conn *db, const char *xid, const char *seq) {
+  if (req_query(r, "since") == NULL)
+    return 0;
+  enum dbq q = repo_changes_expired(db, xid, seq);
+  if (q == DBQ_NONE)
+    return 0;
+  if (q < 0)
+    reply_db(r, q);
+  else
+    reply_problem(r, 410,
+                  "Changes after this cursor are past the feed's retention and were removed: read the whole "
+                  "feed again from its start (without since) and replace the copy kept from it.");
+  return -1;
+}
+
 static void reply_feed(struct req *r, json_t *items, const char *xid, const char *seq, int more) {
   const char *parts[3] = {CURSOR_TAG, xid, seq};
   char *cursor = cursor_encode(parts, 3);
@@ -78,7 +95,7 @@ void h_changes_list(struct req *r) {
   struct db_conn *db;
   if (req_query_allowed(r, allowed) != 0 || req_limit(r, &cq.limit) != 0 ||
       req_query_enum(r, "entity", feed_entities, &cq.entity) != 0 || parse_since(r, &xid, &seq) != 0 ||
-      (db = req_db(r)) == NULL)
+      (db = req_db(r)) == NULL || check_retention(r, db, xid, seq) != 0)
     goto out;
   cq.after_xid = xid;
   cq.after_seq = seq;

@@ -10,6 +10,8 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "log.h"
+#include "maintenance.h"
 #include "metrics.h"
 #include "migrate.h"
 #include "prune.h"
@@ -36,12 +38,12 @@ static const char *env(const char *name) {
 static int setup(struct config *cfg) {
   char err[256];
   if (config_load(cfg, env, err, sizeof err) != 0) {
-    fprintf(stderr, "opop-api: %s\n", err);
+    log_fatal("%s", err);
     return -1;
   }
-  y_init_logs("opop-api", Y_LOG_MODE_CONSOLE, (unsigned long)cfg->log_level, NULL, "opop-api starting");
+  log_open(cfg);
   if (sodium_init() < 0) {
-    fprintf(stderr, "opop-api: libsodium cannot start\n");
+    log_fatal("libsodium cannot start");
     return -1;
   }
   return 0;
@@ -85,7 +87,7 @@ static int bootstrap_with_secrets(struct app *app) {
   if (cfg->bootstrap_email) {
     struct new_user u = {cfg->bootstrap_email, "Administrator", "admin", {0}};
     if (!valid_email(cfg->bootstrap_email)) {
-      fprintf(stderr, "opop-api: configuration: OPOP_BOOTSTRAP_ADMIN_EMAIL must be an email address\n");
+      log_fatal("configuration: OPOP_BOOTSTRAP_ADMIN_EMAIL must be an email address");
       return -1;
     }
     if (auth_password_hash(cfg->bootstrap_password, u.hash) != 0 || with_conn(app->pool, bootstrap_admin_step, &u))
@@ -142,6 +144,7 @@ static int cmd_serve(void) {
   struct app app = {0};
   struct _u_instance inst;
   struct pruner *pruner = NULL;
+  struct maintenance *maint = NULL;
   int rc = 1;
   sigset_t set;
   /* Block the stop signals in every thread; main waits for them with sigwait. */
@@ -153,8 +156,9 @@ static int cmd_serve(void) {
   if (setup(&app.cfg) != 0)
     return 2;
   if (db_migrate(config_migrate_url(&app.cfg)) < 0) {
-    fprintf(stderr, "opop-api: migrations failed; is the database at %s reachable and unchanged?\n",
-            app.cfg.migrate_database_url ? "OPOP_MIGRATE_DATABASE_URL" : "OPOP_DATABASE_URL");
+    log_fatal(app.cfg.migrate_database_url
+                  ? "migrations failed; is the database at OPOP_MIGRATE_DATABASE_URL reachable and unchanged?"
+                  : "migrations failed; is the database at OPOP_DATABASE_URL reachable and unchanged?");
     goto out_config;
   }
   app.pool = db_pool_new(app.cfg.database_url, app.cfg.db_pool_size);
@@ -167,7 +171,7 @@ static int cmd_serve(void) {
       app.pw_gate == NULL || bootstrap(&app) != 0)
     goto out_pool;
   pruner = pruner_start(app.pool, app.cfg.prune_interval_s, app.cfg.login_lock_s);
-  if (server_start(&app, &inst) != 0)
+  if ((maint = maintenance_start(&app)) == NULL || server_start(&app, &inst) != 0)
     goto out_pool;
   char bound[80] = "an unknown address";
   server_bound(&inst, bound, sizeof bound);
@@ -181,13 +185,14 @@ static int cmd_serve(void) {
   server_stop(&app, &inst, 10);
   rc = 0;
 out_pool:
+  maintenance_stop(maint);
   pruner_stop(pruner);
   pw_gate_free(app.pw_gate);
   metrics_free(app.metrics);
   db_replica_free(app.replica);
   db_pool_free(app.pool);
 out_config:
-  y_close_logs();
+  log_close();
   config_clear(&app.cfg);
   return rc;
 }
@@ -199,7 +204,7 @@ static int cmd_migrate(void) {
   int n = db_migrate(config_migrate_url(&cfg));
   if (n >= 0)
     printf("%d migration(s) applied\n", n);
-  y_close_logs();
+  log_close();
   config_clear(&cfg);
   return n < 0 ? 1 : 0;
 }
@@ -252,7 +257,7 @@ static int cmd_user_create(int argc, char **argv) {
 out:
   sodium_memzero(password, sizeof password);
   db_pool_free(pool);
-  y_close_logs();
+  log_close();
   config_clear(&cfg);
   return rc;
 }

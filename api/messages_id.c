@@ -47,6 +47,10 @@ static const struct message entries[] = {
     {"An unexpected error occurred; it has been logged.",
      "Terjadi kesalahan yang tidak terduga; kesalahan ini sudah dicatat."},
     {"Bad Request", "Permintaan Tidak Dapat Dibaca"},
+    {"Changes after this cursor are past the feed's retention and were removed: read the whole feed again from its "
+     "start (without since) and replace the copy kept from it.",
+     "Perubahan setelah kursor ini sudah melewati masa simpan umpan dan telah dihapus: baca ulang seluruh umpan dari "
+     "awal (tanpa since) dan ganti salinan yang disimpan darinya."},
     {"Changing a verified measurement requires If-Match with its current ETag.",
      "Mengubah capaian yang sudah diverifikasi memerlukan If-Match dengan ETag terkininya."},
     {"Conflict", "Konflik Data"},

@@ -8,8 +8,8 @@
 #include "replica.h"
 #include "router.h"
 
-static const int tracked_statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406,
-                                       409, 412, 413, 415, 422, 428, 429, 500, 503, 0};
+static const int tracked_statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 409,
+                                       410, 412, 413, 415, 422, 428, 429, 500, 503, 0};
 #define NSTATUS (sizeof tracked_statuses / sizeof tracked_statuses[0])
 static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 #define NBUCKET (sizeof bounds / sizeof bounds[0])
@@ -21,9 +21,14 @@ struct route_metrics {
   unsigned long sum_us;
 };
 
+static const char *const signin_outcomes[] = {"success", "rejected", "locked", "invalid", "error"};
+#define NOUTCOME (sizeof signin_outcomes / sizeof signin_outcomes[0])
+
 struct metrics {
   size_t nroutes; /* slot nroutes holds unmatched requests */
   struct route_metrics *per_route;
+  unsigned long signins[NOUTCOME];
+  unsigned long replays;
 };
 
 struct metrics *metrics_new(size_t nroutes) {
@@ -59,6 +64,15 @@ void metrics_observe(struct metrics *m, long route, int status, double seconds) 
     __atomic_fetch_add(&rm->bucket[b], 1, __ATOMIC_RELAXED);
   __atomic_fetch_add(&rm->count, 1, __ATOMIC_RELAXED);
   __atomic_fetch_add(&rm->sum_us, (unsigned long)(seconds * 1e6), __ATOMIC_RELAXED);
+}
+
+void metrics_signin(struct metrics *m, int status) {
+  size_t o = status == 200 ? 0 : status == 401 ? 1 : status == 429 ? 2 : status == 400 || status == 422 ? 3 : 4;
+  __atomic_fetch_add(&m->signins[o], 1, __ATOMIC_RELAXED);
+}
+
+void metrics_replay(struct metrics *m) {
+  __atomic_fetch_add(&m->replays, 1, __ATOMIC_RELAXED);
 }
 
 static void route_label(const struct metrics *m, size_t i, char *buf, size_t len) {
@@ -132,6 +146,32 @@ static void render_replica(struct db_replica *replica, FILE *f) {
           st.replica_reads, st.primary_reads);
 }
 
+/* Sign-ins, replays, the pool's waiting time, failed statements, the build. */
+static void render_operations(const struct metrics *m, struct db_pool *pool, FILE *f) {
+  struct db_pool_health h;
+  db_pool_health(pool, &h);
+  fprintf(f, "# HELP opop_signins_total Sign-ins by outcome.\n# TYPE opop_signins_total counter\n");
+  for (size_t o = 0; o < NOUTCOME; o++)
+    fprintf(f, "opop_signins_total{outcome=\"%s\"} %lu\n", signin_outcomes[o],
+            __atomic_load_n(&m->signins[o], __ATOMIC_RELAXED));
+  fprintf(f,
+          "# HELP opop_idempotent_replays_total Answers replayed for a repeated Idempotency-Key.\n"
+          "# TYPE opop_idempotent_replays_total counter\nopop_idempotent_replays_total %lu\n",
+          __atomic_load_n(&m->replays, __ATOMIC_RELAXED));
+  fprintf(f,
+          "# HELP opop_db_pool_wait_seconds_total Time requests spent waiting for a connection.\n"
+          "# TYPE opop_db_pool_wait_seconds_total counter\nopop_db_pool_wait_seconds_total %.6f\n",
+          h.wait_seconds);
+  fprintf(f, "# HELP opop_db_statement_errors_total Failed statements by SQLSTATE class.\n"
+             "# TYPE opop_db_statement_errors_total counter\n");
+  for (int k = 0; k < DB_ERROR_CLASSES; k++)
+    fprintf(f, "opop_db_statement_errors_total{class=\"%s\"} %lu\n", db_error_class_names[k], h.errors[k]);
+  fprintf(f,
+          "# HELP opop_build_info The running build.\n# TYPE opop_build_info gauge\n"
+          "opop_build_info{version=\"%s\"} 1\n",
+          OPOP_VERSION);
+}
+
 char *metrics_render(const struct metrics *m, struct db_pool *pool, struct db_replica *replica, size_t *len) {
   char *text = NULL;
   size_t size = 0;
@@ -161,6 +201,7 @@ char *metrics_render(const struct metrics *m, struct db_pool *pool, struct db_re
           timeouts);
   if (replica)
     render_replica(replica, f);
+  render_operations(m, pool, f);
   fclose(f);
   *len = size;
   return text;

@@ -16,7 +16,9 @@
 #include <yder.h>
 
 #include "auth.h"
+#include "handlers.h"
 #include "http.h"
+#include "log.h"
 #include "metrics.h"
 #include "reply.h"
 #include "router.h"
@@ -165,8 +167,11 @@ static void finish(struct req *r, double started) {
   if (r->status == 0)
     r->status = (int)r->res->status;
   metrics_observe(r->app->metrics, idx, r->status, took);
-  y_log_message(Y_LOG_LEVEL_INFO, "%s %s %d %.1fms %s", r->http->http_verb,
-                r->route ? r->route->pattern : r->http->url_path, r->status, took * 1000.0, r->request_id);
+  if (r->route && r->route->handler == h_auth_login)
+    metrics_signin(r->app->metrics, r->status);
+  if (u_map_get_case(r->res->map_header, "Idempotent-Replayed"))
+    metrics_replay(r->app->metrics);
+  log_request(r, took);
   for (int i = 0; i < REQ_MAX_VARS; i++)
     free(r->vars[i]);
   json_decref(r->caller.region_codes);
@@ -246,6 +251,7 @@ int server_start(struct app *app, struct _u_instance *inst) {
   flags |= cfg->http_threads > 0 ? MHD_USE_EPOLL_INTERNAL_THREAD
                                  : MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD;
   struct MHD_OptionItem ops[] = {
+      {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)log_http_library, NULL},
       {MHD_OPTION_SOCK_ADDR, 0, &app->bind_addr},
       {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->request_timeout_s, NULL},
       {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->max_connections, NULL},

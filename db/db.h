@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <time.h>
 
 /* Outcome of one repository call. Negative values are failures; "no row" is
  * never confused with "failed". */
@@ -53,6 +54,21 @@ void db_pool_free(struct db_pool *pool);
 struct db_conn *db_pool_acquire(struct db_pool *pool, int timeout_ms);
 void db_pool_release(struct db_pool *pool, struct db_conn *conn);
 void db_pool_stats(struct db_pool *pool, int *size, int *in_use, long *waits, long *timeouts);
+
+/* SQLSTATE classes counted apart (connection, data, integrity, transaction
+ * rollback, syntax or access, resources, program limits, object state,
+ * operator intervention, system, internal); the last slot counts the rest. */
+#define DB_ERROR_CLASSES 12
+extern const char *const db_error_class_names[DB_ERROR_CLASSES];
+/* The slot of sqlstate's class in db_error_class_names. */
+int db_error_class(const char *sqlstate);
+/* Seconds from the CLOCK_MONOTONIC time *t until now (negative when *t is later). */
+double db_seconds_since(const struct timespec *t);
+struct db_pool_health {
+  double wait_seconds;                    /* time requests spent waiting for a connection */
+  unsigned long errors[DB_ERROR_CLASSES]; /* failed statements by class */
+};
+void db_pool_health(struct db_pool *pool, struct db_pool_health *out);
 
 /* 1 when the connection works (connecting if needed). */
 int db_conn_ping(struct db_conn *conn);

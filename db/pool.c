@@ -28,6 +28,7 @@ struct db_conn {
   struct db_error err;
   int lost; /* the last failure was the connection itself */
   struct db_lead lead;
+  unsigned long errors[DB_ERROR_CLASSES]; /* failed statements by SQLSTATE class (atomic) */
 };
 
 /* A request waiting for a connection; queued first come, first served. */
@@ -45,6 +46,7 @@ struct db_pool {
   int free_len;
   struct waiter *head, *tail;
   long waits, timeouts;
+  double wait_s; /* time spent waiting in line, in total */
   pthread_mutex_t lock;
   pthread_condattr_t cond_attr;
 };
@@ -112,6 +114,7 @@ static void record_error(struct db_conn *c, const PGresult *res, const char *fal
   snprintf(c->err.constraint, sizeof c->err.constraint, "%s", constraint ? constraint : "");
   snprintf(c->err.message, sizeof c->err.message, "%s", msg ? msg : (fallback ? fallback : ""));
   c->lost = c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK;
+  __atomic_fetch_add(&c->errors[db_error_class(c->err.sqlstate)], 1, __ATOMIC_RELAXED);
 }
 
 static void conn_close(struct db_conn *c) {
@@ -532,6 +535,7 @@ static struct db_conn *wait_in_line(struct db_pool *p, int timeout_ms) {
     }
   }
   pthread_cond_destroy(&w.cond);
+  p->wait_s += db_seconds_since(&until) + timeout_ms / 1000.0;
   return w.conn;
 }
 
@@ -577,4 +581,14 @@ void db_pool_stats(struct db_pool *p, int *size, int *in_use, long *waits, long 
   *waits = p->waits;
   *timeouts = p->timeouts;
   pthread_mutex_unlock(&p->lock);
+}
+
+void db_pool_health(struct db_pool *p, struct db_pool_health *out) {
+  memset(out, 0, sizeof *out);
+  pthread_mutex_lock(&p->lock);
+  out->wait_seconds = p->wait_s;
+  pthread_mutex_unlock(&p->lock);
+  for (int i = 0; i < p->size; i++)
+    for (int k = 0; k < DB_ERROR_CLASSES; k++)
+      out->errors[k] += __atomic_load_n(&p->conns[i].errors[k], __ATOMIC_RELAXED);
 }

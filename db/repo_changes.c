@@ -41,3 +41,14 @@ enum dbq repo_changes_read(struct db_conn *conn, const struct changes_query *cq,
   PQclear(res);
   return DBQ_ONE;
 }
+
+static const struct db_stmt changes_expired = {
+    "repo_changes_expired",
+    "SELECT 1 WHERE changes_cursor_expired($1::xid8, $2::bigint)",
+    2,
+};
+
+enum dbq repo_changes_expired(struct db_conn *conn, const char *xid, const char *seq) {
+  const char *vals[2] = {xid, seq};
+  return db_command(conn, &changes_expired, vals);
+}

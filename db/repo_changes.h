@@ -21,4 +21,9 @@ struct changes_query {
 enum dbq repo_changes_read(struct db_conn *conn, const struct changes_query *cq, json_t **items, char **last_xid,
                            char **last_seq, int *more);
 
+/* DBQ_ONE when changes after the position (xid, seq) were removed by
+ * retention, so a client reading on from there would miss them; DBQ_NONE
+ * when the feed after it is complete. */
+enum dbq repo_changes_expired(struct db_conn *conn, const char *xid, const char *seq);
+
 #endif

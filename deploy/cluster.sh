@@ -67,14 +67,14 @@ fi
 
 # Migrating once here keeps the instances' own start quick; they would agree
 # among themselves anyway (an advisory lock).
-build/opop-api migrate >&2
+"$OPOP_BUILD_DIR"/opop-api migrate >&2
 
 # run_instance I: starts instance I again each time it stops, until the cluster stops.
 run_instance() {
   local i=$1 pid
   while [ ! -e "$state/stopping" ]; do
     OPOP_PORT=$((port + i)) OPOP_DRAIN_SECONDS=${OPOP_DRAIN_SECONDS:-3} \
-      build/opop-api serve >>"$state/instance-$i.log" 2>&1 &
+      "$OPOP_BUILD_DIR"/opop-api serve >>"$state/instance-$i.log" 2>&1 &
     pid=$!
     echo "$pid" >"$state/instance-$i.pid"
     wait "$pid" || true

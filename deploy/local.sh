@@ -26,7 +26,7 @@ started_cluster=$OPOP_LOCAL_PG
 stop_cluster() { [ -n "$started_cluster" ] && opop_pg_stop "$started_cluster"; return 0; }
 trap stop_cluster EXIT
 
-build/opop-api migrate >&2
+$OPOP_BUILD_DIR/opop-api migrate >&2
 if [ "$demo" = 1 ]; then
   psql "${OPOP_MIGRATE_DATABASE_URL:-$OPOP_DATABASE_URL}" -v ON_ERROR_STOP=1 -q -f deploy/demo.sql >&2
   echo "demo data loaded" >&2
@@ -45,12 +45,12 @@ MSG
 if [ -z "${OPOP_BOOTSTRAP_ADMIN_EMAIL:-}" ]; then
   cat >&2 <<MSG
 No admin is bootstrapped: start with OPOP_BOOTSTRAP_ADMIN_EMAIL and OPOP_BOOTSTRAP_ADMIN_PASSWORD set, or run
-  echo 'a-strong-password' | OPOP_DATABASE_URL='$OPOP_DATABASE_URL' build/opop-api user create --email you@example.org --name 'Your Name' --role admin
+  echo 'a-strong-password' | OPOP_DATABASE_URL='$OPOP_DATABASE_URL' $OPOP_BUILD_DIR/opop-api user create --email you@example.org --name 'Your Name' --role admin
 MSG
 fi
 echo >&2
 
-build/opop-api serve &
+$OPOP_BUILD_DIR/opop-api serve &
 server=$!
 trap 'kill -TERM "$server" 2>/dev/null || true' INT TERM
 status=0

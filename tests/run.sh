@@ -36,6 +36,10 @@ unformatted=$(git ls-files '*.c' '*.h' | while read -r f; do
 done)
 if [ -z "$unformatted" ]; then count 1 0; else echo "not formatted (run clang-format -i): $unformatted" >&2; count 0 1; fi
 
+# The container and Kubernetes files against the service (statically: no image is pulled here).
+echo "== deploy files (tests/deploy/check.py)" >&2
+if python3 tests/deploy/check.py >&2; then count 1 0; else count 0 1; fi
+
 echo "== unit tests" >&2
 if meson test -C build --suite unit --print-errorlogs >/tmp/opop-unit.$$ 2>&1; then :; fi
 cat /tmp/opop-unit.$$ >&2
@@ -95,6 +99,13 @@ if [ "${OPOP_TEST_SANITIZE:-1}" = 1 ]; then
   build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
     run_integration sanitized "$PWD/build-asan/opop-api"
+fi
+
+# A rolling update: the binary before the newest migration beside the current
+# one on one migrated database (OPOP_TEST_UPGRADE=0 skips it).
+if [ "${OPOP_TEST_UPGRADE:-1}" = 1 ]; then
+  echo "== upgrade (tests/upgrade.sh)" >&2
+  if tests/upgrade.sh >&2; then count 1 0; else count 0 1; fi
 fi
 
 # Contract: the OpenAPI linter, the route table against the document, the

@@ -97,10 +97,18 @@ opop_pg_standby() {
 }
 
 # opop_build: builds build/opop-api (release unless build/ is configured already).
+# A release build in a folder of its own (build-local/), whatever tests/run.sh
+# configured in build/; exports OPOP_BUILD_DIR.
 opop_build() {
-  if [ -f build/build.ninja ]; then meson setup --reconfigure build >/dev/null; else meson setup build --buildtype=release >/dev/null; fi
-  ninja -C build >/dev/null
-  echo "built build/opop-api" >&2
+  OPOP_BUILD_DIR=build-local
+  if [ -f "$OPOP_BUILD_DIR/build.ninja" ]; then
+    meson setup --reconfigure "$OPOP_BUILD_DIR" --buildtype=release >/dev/null
+  else
+    meson setup "$OPOP_BUILD_DIR" --buildtype=release >/dev/null
+  fi
+  ninja -C "$OPOP_BUILD_DIR" >/dev/null
+  export OPOP_BUILD_DIR
+  echo "built $OPOP_BUILD_DIR/opop-api (release)" >&2
 }
 
 # opop_local_db: unless OPOP_DATABASE_URL is set, starts the private cluster
