@@ -19,8 +19,13 @@ struct config {
   char *bootstrap_email;
   char *bootstrap_password;
   char *bootstrap_api_key;
-  int login_max_failures; /* failures before the account locks */
-  int login_lock_s;       /* how long it stays locked */
+  int login_max_failures;        /* failures before the account locks */
+  int login_lock_s;              /* how long it stays locked */
+  int webhook_allow_private;     /* http and private or loopback targets allowed (tests, closed networks) */
+  int webhook_timeout_s;         /* an attempt's whole time limit */
+  long webhook_retry_window_s;   /* failing this long deactivates an endpoint */
+  unsigned char webhook_key[32]; /* seals stored signing secrets when webhook_key_set */
+  int webhook_key_set;
 };
 
 /* Reads the environment through getenv_fn (getenv in production, a fake in

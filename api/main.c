@@ -15,6 +15,7 @@
 #include "router.h"
 #include "server.h"
 #include "validate.h"
+#include "webhook_worker.h"
 
 static const char usage[] =
     "usage: opop-api [serve]                 serve the API (migrating first)\n"
@@ -105,6 +106,7 @@ static int wait_for_signal(void) {
 static int cmd_serve(void) {
   struct app app = {0};
   struct _u_instance inst;
+  struct webhook_worker *webhooks = NULL;
   int rc = 1;
   sigset_t set;
   /* Block the stop signals in every thread; main waits for them with sigwait. */
@@ -123,6 +125,10 @@ static int cmd_serve(void) {
   app.metrics = metrics_new(routes_count);
   if (app.pool == NULL || app.metrics == NULL || bootstrap(&app) != 0)
     goto out_pool;
+  if ((webhooks = webhook_worker_start(&app.cfg)) == NULL) {
+    fprintf(stderr, "opop-api: the webhook deliverer cannot start\n");
+    goto out_pool;
+  }
   if (server_start(&app, &inst) != 0)
     goto out_pool;
   y_log_message(Y_LOG_LEVEL_INFO, "serving on http://%s:%d (%s)", app.cfg.bind, app.cfg.port,
@@ -132,6 +138,7 @@ static int cmd_serve(void) {
   server_stop(&app, &inst, 10);
   rc = 0;
 out_pool:
+  webhook_worker_stop(webhooks);
   metrics_free(app.metrics);
   db_pool_free(app.pool);
 out_config:

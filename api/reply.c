@@ -6,10 +6,10 @@
 
 #include "auth.h"
 #include "constraints.h"
+#include "gzip.h"
 #include "list.h"
 
-/* 15 significant digits: a stored -7.2 is answered as -7.2, not -7.2000000000000002. */
-#define JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+#define JSON_FLAGS REPLY_JSON_FLAGS
 
 struct status_info {
   int status;
@@ -48,9 +48,10 @@ void reply_header(struct req *r, const char *name, const char *value) {
 
 void reply_bytes(struct req *r, int status, const char *content_type, const char *body, size_t len) {
   r->status = status;
-  ulfius_set_binary_body_response(r->res, (unsigned)status, body, len);
   if (content_type)
     reply_header(r, "Content-Type", content_type);
+  if (!reply_gzip(r, status, content_type, body, len))
+    ulfius_set_binary_body_response(r->res, (unsigned)status, body, len);
 }
 
 /* Serializes once into a stack buffer; only an answer larger than it is

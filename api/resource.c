@@ -111,3 +111,50 @@ out:
   json_decref(t.doc);
   json_decref(t.errors);
 }
+
+struct delete_tx {
+  struct req *r;
+  const char *id;
+  const char *what;
+  enum dbq (*lock)(struct db_conn *conn, const char *id, json_t **out);
+  enum dbq (*remove)(struct db_conn *conn, const char *id);
+  struct outcome fail;
+};
+
+static enum dbq delete_body(struct db_conn *conn, void *arg) {
+  struct delete_tx *t = arg;
+  json_t *current = NULL;
+  char detail[160];
+  enum dbq q = t->lock(conn, t->id, &current);
+  if (q == DBQ_NONE) {
+    snprintf(detail, sizeof detail, "No %s has this id.", t->what);
+    outcome_set(&t->fail, 404, NULL, detail);
+    return DBQ_ROLLBACK;
+  }
+  if (q < 0)
+    return q;
+  long long version = json_integer_value(json_object_get(current, "version"));
+  json_decref(current);
+  if (req_if_match_ok(t->r, version) != 0) {
+    snprintf(detail, sizeof detail, "The %s has changed since you read it (If-Match).", t->what);
+    outcome_set(&t->fail, 412, NULL, detail);
+    return DBQ_ROLLBACK;
+  }
+  return t->remove(conn, t->id);
+}
+
+void api_delete(struct req *r, const char *what, enum dbq (*lock)(struct db_conn *conn, const char *id, json_t **out),
+                enum dbq (*remove)(struct db_conn *conn, const char *id)) {
+  struct delete_tx t = {.r = r, .id = req_uuid_var(r, 0), .what = what, .lock = lock, .remove = remove};
+  struct db_conn *db;
+  if (t.id == NULL || (db = req_db(r)) == NULL)
+    return;
+  struct db_actor actor = req_actor(r);
+  enum dbq q = db_tx(db, &actor, delete_body, &t);
+  if (q == DBQ_ROLLBACK)
+    reply_outcome(r, &t.fail);
+  else if (q < 0)
+    reply_db(r, q);
+  else
+    reply_empty(r, 204);
+}

@@ -34,4 +34,9 @@ void api_get(struct req *r, const char *what, enum dbq (*get)(struct db_conn *co
  * or 400/404/409/412/415/422/503. */
 void api_patch(struct req *r, const char *id, const struct patch_spec *spec);
 
+/* Answers the DELETE of the resource whose UUID is path variable 0: locks it,
+ * checks If-Match, removes it, all in one transaction: 204, or 404/412/503. */
+void api_delete(struct req *r, const char *what, enum dbq (*lock)(struct db_conn *conn, const char *id, json_t **out),
+                enum dbq (*remove)(struct db_conn *conn, const char *id));
+
 #endif
