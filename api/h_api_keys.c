@@ -23,25 +23,7 @@ static const struct vfield key_fields[] = {
 #define NFIELDS (sizeof key_fields / sizeof key_fields[0])
 
 void h_api_keys_list(struct req *r) {
-  static const char *const allowed[] = {"limit", "cursor", NULL};
-  char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL;
-  json_t *items = NULL;
-  int limit = 20;
-  struct db_conn *db;
-  if (req_query_allowed(r, allowed) != 0 || req_limit(r, &limit) != 0 || req_cursor(r, "seq", &key, &seq) != 0 ||
-      (db = req_db(r)) == NULL)
-    goto out;
-  enum dbq q = repo_api_keys_list(db, key, seq, limit, &items, &next_key, &next_seq);
-  if (q < 0)
-    reply_db(r, q);
-  else
-    reply_page(r, json_incref(items), "seq", next_key, next_seq, -1);
-out:
-  free(key);
-  free(seq);
-  free(next_key);
-  free(next_seq);
-  json_decref(items);
+  api_list(r, repo_api_keys_list);
 }
 
 void h_api_keys_get(struct req *r) {
@@ -99,43 +81,7 @@ out:
   json_decref(errors);
 }
 
-struct revoke_tx {
-  struct req *r;
-  const char *id;
-  struct outcome fail;
-};
-
 /* DELETE honours If-Match like every DELETE; revoking twice is harmless. */
-static enum dbq revoke_body(struct db_conn *conn, void *arg) {
-  struct revoke_tx *t = arg;
-  json_t *current = NULL;
-  enum dbq q = repo_api_keys_lock(conn, t->id, &current);
-  if (q == DBQ_NONE) {
-    outcome_set(&t->fail, 404, NULL, "No API key has this id.");
-    return DBQ_ROLLBACK;
-  }
-  if (q < 0)
-    return q;
-  long long version = json_integer_value(json_object_get(current, "version"));
-  json_decref(current);
-  if (req_if_match_ok(t->r, version) != 0) {
-    outcome_set(&t->fail, 412, NULL, "The API key has changed since you read it (If-Match).");
-    return DBQ_ROLLBACK;
-  }
-  return repo_api_keys_revoke(conn, t->id);
-}
-
 void h_api_keys_delete(struct req *r) {
-  struct revoke_tx t = {.r = r, .id = req_uuid_var(r, 0)};
-  struct db_conn *db;
-  if (t.id == NULL || (db = req_db(r)) == NULL)
-    return;
-  struct db_actor actor = req_actor(r);
-  enum dbq q = db_tx(db, &actor, revoke_body, &t);
-  if (q == DBQ_ROLLBACK)
-    reply_outcome(r, &t.fail);
-  else if (q < 0)
-    reply_db(r, q);
-  else
-    reply_empty(r, 204);
+  api_delete(r, "API key", repo_api_keys_lock, repo_api_keys_revoke);
 }

@@ -72,25 +72,7 @@ static int url_rules(const struct req *r, const json_t *body, json_t *errors) {
 }
 
 void h_webhooks_list(struct req *r) {
-  static const char *const allowed[] = {"limit", "cursor", NULL};
-  char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL;
-  json_t *items = NULL;
-  int limit = 20;
-  struct db_conn *db;
-  if (req_query_allowed(r, allowed) != 0 || req_limit(r, &limit) != 0 || req_cursor(r, "seq", &key, &seq) != 0 ||
-      (db = req_db(r)) == NULL)
-    goto out;
-  enum dbq q = repo_webhooks_list(db, key, seq, limit, &items, &next_key, &next_seq);
-  if (q < 0)
-    reply_db(r, q);
-  else
-    reply_page(r, json_incref(items), "seq", next_key, next_seq, -1);
-out:
-  free(key);
-  free(seq);
-  free(next_key);
-  free(next_seq);
-  json_decref(items);
+  api_list(r, repo_webhooks_list);
 }
 
 void h_webhooks_get(struct req *r) {

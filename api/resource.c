@@ -1,6 +1,7 @@
 #include "resource.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "patch.h"
 #include "reply.h"
@@ -157,4 +158,26 @@ void api_delete(struct req *r, const char *what, enum dbq (*lock)(struct db_conn
     reply_db(r, q);
   else
     reply_empty(r, 204);
+}
+
+void api_list(struct req *r, list_fn list) {
+  static const char *const allowed[] = {"limit", "cursor", NULL};
+  char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL;
+  json_t *items = NULL;
+  int limit = 20;
+  struct db_conn *db;
+  if (req_query_allowed(r, allowed) != 0 || req_limit(r, &limit) != 0 || req_cursor(r, "seq", &key, &seq) != 0 ||
+      (db = req_db(r)) == NULL)
+    goto out;
+  enum dbq q = list(db, key, seq, limit, &items, &next_key, &next_seq);
+  if (q < 0)
+    reply_db(r, q);
+  else
+    reply_page(r, json_incref(items), "seq", next_key, next_seq, -1);
+out:
+  free(key);
+  free(seq);
+  free(next_key);
+  free(next_seq);
+  json_decref(items);
 }

@@ -39,4 +39,10 @@ void api_patch(struct req *r, const char *id, const struct patch_spec *spec);
 void api_delete(struct req *r, const char *what, enum dbq (*lock)(struct db_conn *conn, const char *id, json_t **out),
                 enum dbq (*remove)(struct db_conn *conn, const char *id));
 
+/* A list in creation order with only limit and cursor. */
+typedef enum dbq (*list_fn)(struct db_conn *conn, const char *after_key, const char *after_seq, int limit,
+                            json_t **items, char **next_key, char **next_seq);
+/* Answers a page of list (limit, cursor; 400 on anything else). */
+void api_list(struct req *r, list_fn list);
+
 #endif
