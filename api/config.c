@@ -110,6 +110,7 @@ static int load_ints(struct config *cfg, const char *(*get)(const char *), char 
       {"OPOP_LOGIN_ADDRESS_MAX_FAILURES", 1, 100000, &cfg->login_address_max_failures},
       {"OPOP_PRUNE_INTERVAL", 1, 86400, &cfg->prune_interval_s},
       {"OPOP_CHANGES_RETENTION_DAYS", 1, 36500, &cfg->changes_retention_days},
+      {"OPOP_WEBHOOK_TIMEOUT", 1, 60, &cfg->webhook_timeout_s},
   };
   for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
     const char *v = get(ints[i].name);
@@ -122,6 +123,26 @@ static int load_ints(struct config *cfg, const char *(*get)(const char *), char 
       return fail(err, errlen, ints[i].name, why);
     }
     *ints[i].target = (int)n;
+  }
+  return 0;
+}
+
+static int load_webhook_settings(struct config *cfg, const char *(*get)(const char *), char *err, size_t errlen) {
+  const char *v = get("OPOP_WEBHOOK_ALLOW_PRIVATE");
+  if (v && *v && strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+    return fail(err, errlen, "OPOP_WEBHOOK_ALLOW_PRIVATE", "must be true or false");
+  cfg->webhook_allow_private = v && strcmp(v, "true") == 0;
+  v = get("OPOP_WEBHOOK_RETRY_WINDOW");
+  if (v && *v && parse_duration(v, &cfg->webhook_retry_window_s) != 0)
+    return fail(err, errlen, "OPOP_WEBHOOK_RETRY_WINDOW", "must be a positive duration such as 86400, 90m or 24h");
+  v = get("OPOP_WEBHOOK_SECRET_KEY");
+  size_t n = 0;
+  if (v && *v) {
+    if (sodium_base642bin(cfg->webhook_key, sizeof cfg->webhook_key, v, strlen(v), NULL, &n, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        n != sizeof cfg->webhook_key)
+      return fail(err, errlen, "OPOP_WEBHOOK_SECRET_KEY", "must be 32 bytes in base64 (openssl rand -base64 32)");
+    cfg->webhook_key_set = 1;
   }
   return 0;
 }
@@ -150,6 +171,8 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
   cfg->login_address_max_failures = 50;
   cfg->prune_interval_s = 300;
   cfg->changes_retention_days = 400;
+  cfg->webhook_timeout_s = 10;
+  cfg->webhook_retry_window_s = 24 * 3600;
   if (load_ints(cfg, get, err, errlen) != 0)
     goto fail;
   v = get("OPOP_BIND");
@@ -204,6 +227,8 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
     fail(err, errlen, "OPOP_TRUSTED_PROXIES", "must list IP addresses or CIDR ranges, separated by commas");
     goto fail;
   }
+  if (load_webhook_settings(cfg, get, err, errlen) != 0)
+    goto fail;
   return 0;
 fail:
   config_clear(cfg);

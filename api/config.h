@@ -31,9 +31,14 @@ struct config {
   int login_address_max_failures;        /* failures from one address before it is slowed down */
   struct netaddr_range *trusted_proxies; /* whose X-Forwarded-For is believed */
   size_t trusted_proxies_n;
-  int prune_interval_s;       /* how often expired throttle and idempotency rows are deleted */
-  int changes_retention_days; /* change feed history kept */
-  int log_json;               /* 1: one JSON object per log line */
+  int prune_interval_s;          /* how often expired throttle and idempotency rows are deleted */
+  int changes_retention_days;    /* change feed history kept */
+  int log_json;                  /* 1: one JSON object per log line */
+  int webhook_allow_private;     /* http and private or loopback targets allowed (tests, closed networks) */
+  int webhook_timeout_s;         /* an attempt's whole time limit */
+  long webhook_retry_window_s;   /* failing this long deactivates an endpoint */
+  unsigned char webhook_key[32]; /* seals stored signing secrets when webhook_key_set */
+  int webhook_key_set;
 };
 
 /* Reads the environment through getenv_fn (getenv in production, a fake in

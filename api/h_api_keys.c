@@ -35,25 +35,7 @@ static const struct vfield key_fields[] = {
 #define NFIELDS (sizeof key_fields / sizeof key_fields[0])
 
 void h_api_keys_list(struct req *r) {
-  static const char *const allowed[] = {"limit", "cursor", NULL};
-  char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL;
-  json_t *items = NULL;
-  int limit = 20;
-  struct db_conn *db;
-  if (req_query_allowed(r, allowed) != 0 || req_limit(r, &limit) != 0 || req_cursor(r, "seq", &key, &seq) != 0 ||
-      (db = req_db(r)) == NULL)
-    goto out;
-  enum dbq q = repo_api_keys_list(db, key, seq, limit, &items, &next_key, &next_seq);
-  if (q < 0)
-    reply_db(r, q);
-  else
-    reply_page(r, json_incref(items), "seq", next_key, next_seq, -1);
-out:
-  free(key);
-  free(seq);
-  free(next_key);
-  free(next_seq);
-  json_decref(items);
+  api_list_plain(r, repo_api_keys_list);
 }
 
 void h_api_keys_get(struct req *r) {

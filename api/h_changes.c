@@ -17,14 +17,15 @@
 
 #include "cursor.h"
 #include "http.h"
+#include "list_etag.h"
 #include "reply.h"
 #include "repo_changes.h"
 
 #define CURSOR_TAG "changes"
 
 /* Only entities every role may read go into the feed (users and API keys do not). */
-static const char *const feed_entities[] = {"pesantren", "program", "enrolment",   "product", "visit",
-                                            "indicator", "target",  "measurement", NULL};
+const char *const feed_entities[] = {"pesantren", "program", "enrolment",   "product", "visit",
+                                     "indicator", "target",  "measurement", NULL};
 
 static int is_unsigned(const char *s, int max_digits, unsigned long long max) {
   char *end = NULL;
@@ -81,7 +82,7 @@ static void reply_feed(struct req *r, json_t *items, const char *xid, const char
   const char *parts[3] = {CURSOR_TAG, xid, seq};
   char *cursor = cursor_encode(parts, 3);
   json_t *page = json_pack("{s:O, s:s?, s:b}", "items", items, "next_cursor", cursor, "has_more", more);
-  reply_json(r, 200, page);
+  reply_list_json(r, page);
   json_decref(page);
   free(cursor);
 }

@@ -5,6 +5,7 @@
 
 #include "cursor.h"
 #include "http.h"
+#include "list_etag.h"
 #include "reply.h"
 #include "repo_regions.h"
 #include "rules.h"
@@ -59,7 +60,7 @@ void h_regions_list(struct req *r) {
     goto out;
   }
   page = regions_page(all, after, kind, limit, with_total == 1);
-  reply_json(r, 200, page);
+  reply_list_json(r, page);
 out:
   free(after);
   json_decref(all);

@@ -28,6 +28,16 @@ void h_api_keys_get(struct req *r);
 void h_api_keys_create(struct req *r);
 void h_api_keys_delete(struct req *r);
 
+/* h_webhooks.c */
+void h_webhooks_list(struct req *r);
+void h_webhooks_get(struct req *r);
+void h_webhooks_create(struct req *r);
+void h_webhooks_patch(struct req *r);
+void h_webhooks_delete(struct req *r);
+void h_webhooks_deliveries(struct req *r);
+/* The entities of the change feed (h_changes.c), NULL-terminated. */
+extern const char *const feed_entities[];
+
 /* h_regions.c */
 void h_regions_list(struct req *r);
 void h_regions_get(struct req *r);

@@ -9,6 +9,8 @@
 #include <strings.h>
 
 #include "cursor.h"
+#include "gzip.h"
+#include "list_etag.h"
 #include "reply.h"
 #include "repo_idem.h"
 #include "validate.h"
@@ -74,10 +76,14 @@ const char *req_uuid_var(struct req *r, int i) {
   return v;
 }
 
-/* Whether the entity-tag list in header names version (or is "*"). A weak tag
- * (W/"3") matches only when weak_ok: If-None-Match compares weakly, If-Match
- * strongly (RFC 9110 13.1.1, 13.1.2). */
-static int etag_list_matches(const char *header, long long version, int weak_ok) {
+/* Whether the entity-tag list in header names tag (the opaque text between
+ * the quotes), plain or gzipped ("12" or "12-gz"), or is "*": 0 when not, 1
+ * for the plain tag or "*", 2 for the gzipped one. A weak tag (W/"3") matches
+ * only when weak_ok: If-None-Match compares weakly, If-Match strongly (RFC
+ * 9110 13.1.1, 13.1.2); the two representations share their resource's
+ * state, so either passes a precondition. */
+static int etag_list_matches(const char *header, const char *tag, int weak_ok) {
+  size_t n = strlen(tag), gz = strlen(GZIP_ETAG_SUFFIX);
   const char *p = header;
   while (*p) {
     while (*p == ' ' || *p == ',')
@@ -87,12 +93,12 @@ static int etag_list_matches(const char *header, long long version, int weak_ok)
     int weak = strncmp(p, "W/", 2) == 0;
     if (weak)
       p += 2;
-    if (*p == '"' && (weak_ok || !weak)) {
-      char *end = NULL;
-      errno = 0;
-      long long v = strtoll(p + 1, &end, 10);
-      if (errno == 0 && end != p + 1 && *end == '"' && v == version)
+    if (*p == '"' && (weak_ok || !weak) && strncmp(p + 1, tag, n) == 0) {
+      const char *rest = p + 1 + n;
+      if (*rest == '"')
         return 1;
+      if (strncmp(rest, GZIP_ETAG_SUFFIX, gz) == 0 && rest[gz] == '"')
+        return 2;
     }
     while (*p && *p != ',')
       p++;
@@ -104,15 +110,24 @@ int req_not_modified(struct req *r, const json_t *doc) {
   return req_not_modified_version(r, json_integer_value(json_object_get(doc, "version")));
 }
 
-int req_not_modified_version(struct req *r, long long version) {
+int req_not_modified_tag(struct req *r, const char *tag) {
   const char *inm = req_header(r, "If-None-Match");
-  if (inm == NULL || !etag_list_matches(inm, version, 1))
+  int match = inm ? etag_list_matches(inm, tag, 1) : 0;
+  if (match == 0)
     return 0;
-  char etag[32];
-  snprintf(etag, sizeof etag, "\"%lld\"", version);
+  /* The client holds the representation it named; "*" names the plain one. */
+  char etag[128];
+  snprintf(etag, sizeof etag, "\"%s%s\"", tag, match == 2 ? GZIP_ETAG_SUFFIX : "");
   reply_header(r, "ETag", etag);
+  reply_vary(r, "Accept-Encoding");
   reply_empty(r, 304);
   return 1;
+}
+
+int req_not_modified_version(struct req *r, long long version) {
+  char tag[24];
+  snprintf(tag, sizeof tag, "%lld", version);
+  return req_not_modified_tag(r, tag);
 }
 
 int req_has_if_match(const struct req *r) {
@@ -121,7 +136,9 @@ int req_has_if_match(const struct req *r) {
 
 int req_if_match_ok(const struct req *r, long long version) {
   const char *im = req_header(r, "If-Match");
-  return im == NULL || etag_list_matches(im, version, 0) ? 0 : -1;
+  char tag[24];
+  snprintf(tag, sizeof tag, "%lld", version);
+  return im == NULL || etag_list_matches(im, tag, 0) ? 0 : -1;
 }
 
 static int hex_digit(char c) {
@@ -303,7 +320,7 @@ void reply_page(struct req *r, json_t *items, const char *sort, const char *next
     cursor = cursor_encode(parts, 3);
   }
   json_t *page = page_new(items, cursor, total);
-  reply_json(r, 200, page);
+  reply_list_json(r, page);
   json_decref(page);
   free(cursor);
 }
@@ -326,7 +343,7 @@ void reply_page_text(struct req *r, const struct db_text *items, const char *sor
   if (total >= 0)
     n += snprintf(body + n, cap - (size_t)n, ",\"total\":%lld", total);
   body[n++] = '}';
-  reply_bytes(r, 200, "application/json", body, (size_t)n);
+  reply_list_text(r, body, (size_t)n);
   goto out;
 fail:
   reply_problem(r, 500, "The server is out of memory; try again shortly.");
@@ -414,9 +431,10 @@ static enum dbq create_body(struct db_conn *conn, void *arg) {
   snprintf(t->location, sizeof t->location, "%s/%s", t->location_prefix,
            json_string_value(json_object_get(t->doc, "id")));
   if (t->key) {
-    /* A created secret (an API key) is shown once and never stored in clear. */
+    /* A created secret (an API key, a webhook's signing secret) is shown once and never stored in clear. */
     json_t *kept = json_copy(t->doc);
     json_object_del(kept, "key");
+    json_object_del(kept, "secret");
     free(t->doc_text);
     t->doc_text = json_dumps(kept, JSON_COMPACT);
     json_decref(kept);

@@ -21,6 +21,9 @@ const char *req_uuid_var(struct req *r, int i);
 
 /* 1 after answering 304 when If-None-Match matches doc's version. */
 int req_not_modified(struct req *r, const json_t *doc);
+/* 1 after answering 304 when If-None-Match names tag (the text inside the
+ * quotes), plain or gzipped. */
+int req_not_modified_tag(struct req *r, const char *tag);
 /* The same for a version known without a parsed document. */
 int req_not_modified_version(struct req *r, long long version);
 /* 0 when If-Match is absent or matches version; otherwise -1 (412 is the

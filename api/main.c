@@ -22,6 +22,7 @@
 #include "router.h"
 #include "server.h"
 #include "validate.h"
+#include "webhook_worker.h"
 
 static const char usage[] =
     "usage: opop-api [serve]                 serve the API (migrating first)\n"
@@ -145,6 +146,7 @@ static int cmd_serve(void) {
   struct _u_instance inst;
   struct pruner *pruner = NULL;
   struct maintenance *maint = NULL;
+  struct webhook_worker *webhooks = NULL;
   int rc = 1;
   sigset_t set;
   /* Block the stop signals in every thread; main waits for them with sigwait. */
@@ -171,6 +173,10 @@ static int cmd_serve(void) {
       app.pw_gate == NULL || bootstrap(&app) != 0)
     goto out_pool;
   pruner = pruner_start(app.pool, app.cfg.prune_interval_s, app.cfg.login_lock_s);
+  if ((webhooks = webhook_worker_start(&app.cfg)) == NULL) {
+    log_fatal("the webhook deliverer cannot start");
+    goto out_pool;
+  }
   if ((maint = maintenance_start(&app)) == NULL || server_start(&app, &inst) != 0)
     goto out_pool;
   char bound[80] = "an unknown address";
@@ -185,6 +191,7 @@ static int cmd_serve(void) {
   server_stop(&app, &inst, 10);
   rc = 0;
 out_pool:
+  webhook_worker_stop(webhooks);
   maintenance_stop(maint);
   pruner_stop(pruner);
   pw_gate_free(app.pw_gate);

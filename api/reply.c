@@ -4,11 +4,14 @@
 #include <string.h>
 #include <yder.h>
 
+#include "auth.h"
+#include "constraints.h"
+#include "gzip.h"
 #include "language.h"
+#include "list.h"
 #include "messages.h"
 
-/* 15 significant digits: a stored -7.2 is answered as -7.2, not -7.2000000000000002. */
-#define JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+#define JSON_FLAGS REPLY_JSON_FLAGS
 
 void reply_header(struct req *r, const char *name, const char *value) {
   u_map_put(r->res->map_header, name, value);
@@ -16,9 +19,10 @@ void reply_header(struct req *r, const char *name, const char *value) {
 
 void reply_bytes(struct req *r, int status, const char *content_type, const char *body, size_t len) {
   r->status = status;
-  ulfius_set_binary_body_response(r->res, (unsigned)status, body, len);
   if (content_type)
     reply_header(r, "Content-Type", content_type);
+  if (!reply_gzip(r, status, content_type, body, len))
+    ulfius_set_binary_body_response(r->res, (unsigned)status, body, len);
 }
 
 /* Serializes once into a stack buffer; only an answer larger than it is
@@ -67,18 +71,6 @@ void reply_resource_text(struct req *r, int status, const struct db_text *doc) {
 static json_t *problem_new(const struct problem_type *t, int status, const char *detail) {
   return json_pack("{s:s, s:s, s:i, s:s}", "type", t->uri, "title", t->title, "status", status, "detail",
                    detail ? detail : t->title);
-}
-
-/* Adds token to Vary, keeping what other steps put there. */
-void reply_vary(struct req *r, const char *token) {
-  const char *now = u_map_get_case(r->res->map_header, "Vary");
-  char joined[256];
-  if (now == NULL || *now == '\0') {
-    reply_header(r, "Vary", token);
-  } else if (strcasestr(now, token) == NULL) {
-    snprintf(joined, sizeof joined, "%s, %s", now, token);
-    reply_header(r, "Vary", joined);
-  }
 }
 
 /* Replaces the English text of obj[key] (if any) by its translation. */

@@ -11,6 +11,9 @@
 #include "app.h"
 #include "problems.h"
 
+/* 15 significant digits: a stored -7.2 is answered as -7.2, not -7.2000000000000002. */
+#define REPLY_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
 /* Serializes body (borrowed) with status and Content-Type application/json. */
 void reply_json(struct req *r, int status, const json_t *body);
 /* As reply_json with an ETag from body's "version". */

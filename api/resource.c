@@ -210,3 +210,25 @@ void api_delete(struct req *r, const char *id, const struct delete_spec *spec) {
     reply_empty(r, 204);
   }
 }
+
+void api_list_plain(struct req *r, list_fn list) {
+  static const char *const allowed[] = {"limit", "cursor", NULL};
+  char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL;
+  json_t *items = NULL;
+  int limit = 20;
+  struct db_conn *db;
+  if (req_query_allowed(r, allowed) != 0 || req_limit(r, &limit) != 0 || req_cursor(r, "seq", &key, &seq) != 0 ||
+      (db = req_db(r)) == NULL)
+    goto out;
+  enum dbq q = list(db, key, seq, limit, &items, &next_key, &next_seq);
+  if (q < 0)
+    reply_db(r, q);
+  else
+    reply_page(r, json_incref(items), "seq", next_key, next_seq, -1);
+out:
+  free(key);
+  free(seq);
+  free(next_key);
+  free(next_seq);
+  json_decref(items);
+}

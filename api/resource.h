@@ -90,4 +90,10 @@ void api_patch_ready(struct req *r, const char *id, const struct patch_spec *spe
  * 403/404/409/412/503. */
 void api_delete(struct req *r, const char *id, const struct delete_spec *spec);
 
+/* A list in creation order with only limit and cursor. */
+typedef enum dbq (*list_fn)(struct db_conn *conn, const char *after_key, const char *after_seq, int limit,
+                            json_t **items, char **next_key, char **next_seq);
+/* Answers a page of a list that takes no filters (limit, cursor; 400 on anything else). */
+void api_list_plain(struct req *r, list_fn list);
+
 #endif

@@ -31,6 +31,13 @@ const struct route routes[] = {
     {"GET", "/v1/api-keys/{id}", h_api_keys_get, ADMIN, ROUTE_NO_QUERY},
     {"DELETE", "/v1/api-keys/{id}", h_api_keys_delete, ADMIN, 0},
 
+    {"GET", "/v1/webhooks", h_webhooks_list, ADMIN, 0},
+    {"POST", "/v1/webhooks", h_webhooks_create, ADMIN, 0},
+    {"GET", "/v1/webhooks/{id}", h_webhooks_get, ADMIN, ROUTE_NO_QUERY},
+    {"PATCH", "/v1/webhooks/{id}", h_webhooks_patch, ADMIN, 0},
+    {"DELETE", "/v1/webhooks/{id}", h_webhooks_delete, ADMIN, 0},
+    {"GET", "/v1/webhooks/{id}/deliveries", h_webhooks_deliveries, ADMIN, 0},
+
     {"GET", "/v1/regions", h_regions_list, ALL, ROUTE_AUTH_AHEAD},
     {"GET", "/v1/regions/{code}", h_regions_get, ALL, ROUTE_NO_QUERY | ROUTE_AUTH_AHEAD},
 
