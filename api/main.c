@@ -121,14 +121,13 @@ static int bootstrap(struct app *app) {
   return rc;
 }
 
-/* One argon2id hash per core at a time, whatever the HTTP thread count. An
- * epoll pool thread that waited in the queue would hold up every other
- * connection it serves, so there a sign-in finding no free slot is turned
- * away at once. */
+/* One argon2id hash per core at a time, whatever the HTTP thread count, and
+ * a short queue so that a few sign-ins at once are all served. */
 static struct pw_gate *password_gate(const struct config *cfg) {
+  (void)cfg;
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   int slots = cores > 0 ? (int)cores : 1;
-  return pw_gate_new(slots, cfg->http_threads > 0 ? 0 : 4 * slots);
+  return pw_gate_new(slots, 4 * slots);
 }
 
 static int wait_for_signal(void) {
