@@ -12,13 +12,14 @@
 #include "db.h"
 
 struct metrics;
+struct transport;
 
 struct app {
   struct config cfg;
   struct db_pool *pool;
   struct metrics *metrics;
-  struct sockaddr_in bind_addr; /* ulfius keeps a pointer to it */
-  long inflight;                /* requests being served (atomic), for a graceful stop */
+  struct transport *transport;
+  int draining; /* stopping: /readyz answers 503 (atomic) */
 };
 
 enum role {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <yder.h>
 
 static int parse_long(const char *text, long min, long max, long *out) {
@@ -102,6 +103,9 @@ static int load_ints(struct config *cfg, const char *(*get)(const char *), char 
       {"OPOP_REQUEST_TIMEOUT", 1, 3600, &cfg->request_timeout_s},
       {"OPOP_LOGIN_MAX_FAILURES", 1, 1000, &cfg->login_max_failures},
       {"OPOP_LOGIN_LOCK_SECONDS", 1, 86400, &cfg->login_lock_s},
+      {"OPOP_REQUEST_DEADLINE", 1, 3600, &cfg->request_deadline_s},
+      {"OPOP_MAX_CONNECTIONS_PER_ADDRESS", 0, 100000, &cfg->max_per_address},
+      {"OPOP_SHUTDOWN_DRAIN_MS", 0, 5000, &cfg->drain_ms},
   };
   for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
     const char *v = get(ints[i].name);
@@ -115,6 +119,24 @@ static int load_ints(struct config *cfg, const char *(*get)(const char *), char 
     }
     *ints[i].target = (int)n;
   }
+  return 0;
+}
+
+/* TLS needs both files, readable now, so a typo stops the start instead of
+ * the first handshake. */
+static int load_tls(struct config *cfg, const char *(*get)(const char *), char *err, size_t errlen) {
+  const char *cert = get("OPOP_TLS_CERT"), *key = get("OPOP_TLS_KEY");
+  int has_cert = cert && *cert, has_key = key && *key;
+  if (has_cert != has_key)
+    return fail(err, errlen, has_cert ? "OPOP_TLS_KEY" : "OPOP_TLS_CERT", "must be set together with its pair");
+  if (!has_cert)
+    return 0;
+  if (access(cert, R_OK) != 0)
+    return fail(err, errlen, "OPOP_TLS_CERT", "must name a readable PEM file");
+  if (access(key, R_OK) != 0)
+    return fail(err, errlen, "OPOP_TLS_KEY", "must name a readable PEM file");
+  cfg->tls_cert = strdup(cert);
+  cfg->tls_key = strdup(key);
   return 0;
 }
 
@@ -135,6 +157,8 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
   cfg->token_ttl_s = 12 * 3600;
   cfg->login_max_failures = 5;
   cfg->login_lock_s = 900;
+  cfg->request_deadline_s = 30;
+  cfg->drain_ms = 1000;
   if (load_ints(cfg, get, err, errlen) != 0)
     goto fail;
   v = get("OPOP_BIND");
@@ -174,6 +198,8 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
     goto fail;
   }
   cfg->bootstrap_api_key = dup_or_null(v && *v ? v : NULL);
+  if (load_tls(cfg, get, err, errlen) != 0)
+    goto fail;
   return 0;
 fail:
   config_clear(cfg);
@@ -191,6 +217,8 @@ void config_clear(struct config *cfg) {
     memset(cfg->bootstrap_password, 0, strlen(cfg->bootstrap_password));
   free(cfg->bootstrap_password);
   free(cfg->bootstrap_api_key);
+  free(cfg->tls_cert);
+  free(cfg->tls_key);
   memset(cfg, 0, sizeof *cfg);
 }
 

@@ -21,6 +21,11 @@ struct config {
   char *bootstrap_api_key;
   int login_max_failures; /* failures before the account locks */
   int login_lock_s;       /* how long it stays locked */
+  int request_deadline_s; /* most time a request may take to arrive in full */
+  int max_per_address;    /* connections from one address; 0: no limit */
+  int drain_ms;           /* on SIGTERM, /readyz is 503 this long before stopping */
+  char *tls_cert;         /* PEM file: serve HTTPS when set with tls_key */
+  char *tls_key;
 };
 
 /* Reads the environment through getenv_fn (getenv in production, a fake in

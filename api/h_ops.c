@@ -18,6 +18,10 @@ void h_healthz(struct req *r) {
 
 void h_readyz(struct req *r) {
   static const char ok[] = "{\"status\":\"ready\"}";
+  if (__atomic_load_n(&r->app->draining, __ATOMIC_SEQ_CST)) {
+    reply_problem(r, 503, "The service is stopping.");
+    return;
+  }
   struct db_conn *db = db_pool_acquire(r->app->pool, 2000);
   int ready = db != NULL && db_conn_ping(db);
   if (db)

@@ -104,7 +104,6 @@ static int wait_for_signal(void) {
 
 static int cmd_serve(void) {
   struct app app = {0};
-  struct _u_instance inst;
   int rc = 1;
   sigset_t set;
   /* Block the stop signals in every thread; main waits for them with sigwait. */
@@ -123,13 +122,13 @@ static int cmd_serve(void) {
   app.metrics = metrics_new(routes_count);
   if (app.pool == NULL || app.metrics == NULL || bootstrap(&app) != 0)
     goto out_pool;
-  if (server_start(&app, &inst) != 0)
+  if (server_start(&app) != 0)
     goto out_pool;
   y_log_message(Y_LOG_LEVEL_INFO, "serving on http://%s:%d (%s)", app.cfg.bind, app.cfg.port,
                 app.cfg.http_threads > 0 ? "epoll thread pool" : "thread per connection");
   int sig = wait_for_signal();
   y_log_message(Y_LOG_LEVEL_INFO, "signal %d: stopping", sig);
-  server_stop(&app, &inst, 10);
+  server_stop(&app, 8);
   rc = 0;
 out_pool:
   metrics_free(app.metrics);

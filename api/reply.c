@@ -27,10 +27,12 @@ static const struct status_info statuses[] = {
     {409, "Conflict", "conflict"},
     {412, "Precondition Failed", "precondition-failed"},
     {413, "Content Too Large", "content-too-large"},
+    {414, "URI Too Long", "uri-too-long"},
     {415, "Unsupported Media Type", "unsupported-media-type"},
     {422, "Unprocessable Content", "validation-failed"},
     {428, "Precondition Required", "precondition-required"},
     {429, "Too Many Requests", "too-many-requests"},
+    {431, "Request Header Fields Too Large", "request-header-fields-too-large"},
     {500, "Internal Server Error", "internal-error"},
     {503, "Service Unavailable", "service-unavailable"},
 };

@@ -6,8 +6,9 @@
 #include "app.h"
 
 /* Starts serving app on app->cfg's bind address and port. 0, or -1 (logged). */
-int server_start(struct app *app, struct _u_instance *inst);
-/* Stops accepting, lets requests in flight finish (up to grace_s), stops. */
-void server_stop(struct app *app, struct _u_instance *inst, int grace_s);
+int server_start(struct app *app);
+/* Turns /readyz to 503, waits cfg.drain_ms, stops accepting, lets requests in
+ * flight finish (up to grace_s), stops. */
+void server_stop(struct app *app, int grace_s);
 
 #endif
