@@ -82,7 +82,8 @@ run_integration plain "$PWD/build/opop-api"
 if [ "${OPOP_TEST_SANITIZE:-1}" = 1 ]; then
   echo "== build (address, undefined sanitizers)" >&2
   build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
-  ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
+    UBSAN_OPTIONS=print_stacktrace=1 \
     run_integration sanitized "$PWD/build-asan/opop-api"
 fi
 

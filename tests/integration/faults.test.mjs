@@ -3,7 +3,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { startServer, makePesantren, expectProblem, psql, rawRequest, nspp } from './lib/harness.mjs';
+import { spawn, execFileSync } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, freePort, makePesantren, expectProblem, psql, rawRequest, nspp } from './lib/harness.mjs';
 
 let s, token, admin;
 before(async () => {
@@ -147,4 +152,48 @@ test('SIGTERM: /readyz turns 503 first, then the process exits 0', async () => {
   assert.equal(seen, 503);
   assert.equal(await exited, 0);
   await t.stop();
+});
+
+function httpsGet(url, options) {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, options, (res) => {
+      const protocol = res.socket.getProtocol();
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode, body, protocol }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('with OPOP_TLS_CERT and OPOP_TLS_KEY the service speaks TLS 1.2 or later, and not plain HTTP', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opop-tls-'));
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const port = await freePort();
+  const child = spawn(process.env.OPOP_BIN || new URL('../../build/opop-api', import.meta.url).pathname, ['serve'], {
+    env: { ...process.env, OPOP_DATABASE_URL: `host=${process.env.PGHOST} dbname=${s.db} user=postgres`,
+      OPOP_PORT: String(port), OPOP_TLS_CERT: cert, OPOP_TLS_KEY: key, OPOP_LOG_LEVEL: 'warning' },
+    stdio: 'ignore',
+  });
+  const ca = readFileSync(cert);
+  try {
+    let r;
+    for (let i = 0; i < 200 && !r; i++) {
+      try { r = await httpsGet(`https://127.0.0.1:${port}/healthz`, { ca, agent: false }); } catch { await sleep(50); }
+    }
+    assert.equal(r && r.status, 200);
+    assert.match(r.protocol, /^TLSv1\.[23]$/);
+    await assert.rejects(httpsGet(`https://127.0.0.1:${port}/healthz`, { ca, agent: false, maxVersion: 'TLSv1.1', minVersion: 'TLSv1' }));
+    const plain = await rawRequest(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n', { timeoutMs: 3000 });
+    assert.equal(plain.status, 0);
+  } finally {
+    const exited = new Promise((res) => child.once('exit', res));
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
