@@ -247,6 +247,10 @@ static void dispatch(const struct _u_request *http, struct _u_response *res, voi
   apply_cors(&r);
   if (request_acceptable(&r))
     route_request(&r);
+  /* While stopping, no connection is kept for a next request that could
+   * arrive as it closes: the client opens a new one, which is refused. */
+  if (__atomic_load_n(&r.app->draining, __ATOMIC_SEQ_CST))
+    reply_header(&r, "Connection", "close");
   finish(&r, started);
 }
 
