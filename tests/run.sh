@@ -11,6 +11,7 @@ command -v node >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES nodejs"
 command -v npm >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES npm"
 command -v chromium >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES chromium" # the /docs check
 command -v clang-format >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES clang-format" # the house style
+command -v clang >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES clang libclang-rt-dev" # fuzz/ (libFuzzer)
 opop_install
 
 passed=0
@@ -85,6 +86,14 @@ if [ "${OPOP_TEST_SANITIZE:-1}" = 1 ]; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
     UBSAN_OPTIONS=print_stacktrace=1 \
     run_integration sanitized "$PWD/build-asan/opop-api"
+fi
+
+# Every parser of client bytes under libFuzzer with ASan+UBSan, briefly each.
+if [ "${OPOP_TEST_FUZZ:-1}" = 1 ]; then
+  echo "== fuzz (libFuzzer, ${FUZZ_SECONDS:-20} s a target)" >&2
+  fuzz_out=$(FUZZ_SECONDS=${FUZZ_SECONDS:-20} fuzz/run.sh | tail -1)
+  echo "$fuzz_out" >&2
+  count "$(echo "$fuzz_out" | sed -n 's/.* \([0-9]*\) passed.*/\1/p')" "$(echo "$fuzz_out" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')"
 fi
 
 # Contract: the OpenAPI linter, the route table against the document, the
