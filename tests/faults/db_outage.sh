@@ -6,16 +6,7 @@
 # Usage: tests/faults/db_outage.sh (builds first; uses a private cluster).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. deploy/lib/pg.sh
-opop_install
-[ -x build/opop-api ] || { meson setup build >/dev/null; ninja -C build >/dev/null; }
-work=$(mktemp -d /tmp/opop-outage.XXXXXX)
-chmod 755 "$work"
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; opop_pg_stop "$work/pg" || true; rm -rf "$work"; }
-trap cleanup EXIT
-OPOP_PG_FSYNC=off opop_pg_start "$work/pg"
-opop_pg_createdb opop
+. tests/faults/lib.sh
 port=18765
 OPOP_DATABASE_URL="host=$PGHOST dbname=opop user=postgres" OPOP_PORT=$port OPOP_LOG_LEVEL=error \
   OPOP_BOOTSTRAP_ADMIN_EMAIL=admin@example.org OPOP_BOOTSTRAP_ADMIN_PASSWORD=Admin-pass-123 \

@@ -5,13 +5,5 @@
 # Usage: tests/faults/shutdown.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. deploy/lib/pg.sh
-opop_install
-[ -x build/opop-api ] || { meson setup build >/dev/null; ninja -C build >/dev/null; }
-work=$(mktemp -d /tmp/opop-stop.XXXXXX)
-chmod 755 "$work"
-cleanup() { opop_pg_stop "$work/pg" || true; rm -rf "$work"; }
-trap cleanup EXIT
-OPOP_PG_FSYNC=off opop_pg_start "$work/pg"
-opop_pg_createdb opop
+. tests/faults/lib.sh
 OPOP_BIN="$PWD/build/opop-api" OPOP_DB="opop" node tests/faults/shutdown.mjs
