@@ -105,7 +105,9 @@ static void mark(struct transport *t, struct watched *w, int started, int arrive
   pthread_mutex_lock(&t->lock);
   w->started = started;
   w->arrived = arrived;
-  if (!started)
+  /* The deadline counts from the request line, not from the previous answer:
+   * a kept-alive connection may rest a while before its next request. */
+  if (!arrived)
     w->waiting_since = now_s();
   pthread_mutex_unlock(&t->lock);
 }

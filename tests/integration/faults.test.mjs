@@ -100,6 +100,19 @@ test('a request trickling in a byte at a time is dropped at its deadline', async
   sock.destroy();
 });
 
+test('a kept-alive connection that rests longer than the deadline still gets its next request answered', async () => {
+  const sock = connect(s.port, '127.0.0.1');
+  let answer = '';
+  sock.on('data', (d) => { answer += d.toString('latin1'); });
+  const closed = new Promise((r) => sock.on('close', r));
+  await new Promise((r) => sock.once('connect', r));
+  sock.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+  await sleep(3500); // the deadline is 2 s
+  sock.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  await closed;
+  assert.equal((answer.match(/HTTP\/1\.1 200/g) || []).length, 2, answer);
+});
+
 test('500 idle and trickling connections do not keep others from being served', async () => {
   const socks = [];
   for (let i = 0; i < 500; i++) {
