@@ -114,12 +114,14 @@ static void mark(struct transport *t, struct watched *w, int started, int arrive
 
 /* libmicrohttpd's timeout counts only silence, so a client sending a byte a
  * second would hold its connection for ever: a request must arrive in full
- * within the deadline, a connection that has not begun one within the idle
- * timeout. Shutting the socket down makes libmicrohttpd close it. */
+ * within the deadline of its request line, and a request line within the
+ * idle timeout and the deadline together. Shutting the socket down makes libmicrohttpd close it. */
 static void drop_late(struct transport *t) {
   double now = now_s();
   for (struct watched *w = t->conns; w; w = w->next) {
-    int limit = w->started ? t->deadline_s : t->idle_s;
+    /* A connection at rest is libmicrohttpd's to close (after idle_s); this
+     * only bounds a request line that trickles in without ever ending. */
+    int limit = w->started ? t->deadline_s : t->idle_s + t->deadline_s;
     if (w->arrived || w->dropped || now - w->waiting_since <= limit)
       continue;
     w->dropped = 1;
