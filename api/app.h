@@ -15,6 +15,7 @@
 struct metrics;
 struct db_replica;
 struct pw_gate;
+struct transport;
 
 struct app {
   struct config cfg;
@@ -23,10 +24,11 @@ struct app {
   union {
     struct sockaddr_in v4;
     struct sockaddr_in6 v6;
-  } bind_addr;                /* the HTTP library keeps a pointer to it */
-  long inflight;              /* requests being served (atomic), for a graceful stop */
-  struct db_replica *replica; /* reports' replica (OPOP_DATABASE_READ_URL), else NULL */
-  int draining;               /* a stop signal came (atomic): /readyz answers 503 */
+  } bind_addr;                 /* the HTTP library keeps a pointer to it */
+  long inflight;               /* requests being served (atomic), for a graceful stop */
+  struct db_replica *replica;  /* reports' replica (OPOP_DATABASE_READ_URL), else NULL */
+  int draining;                /* a stop signal came (atomic): /readyz answers 503 */
+  struct transport *transport; /* the HTTP transport (api/transport.c) */
   /* Admission to password hashing. */
   struct pw_gate *pw_gate;
   /* Keys request fingerprints (installation_secrets). */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <yder.h>
 
 static int parse_long(const char *text, long min, long max, long *out) {
@@ -111,6 +112,9 @@ static int load_ints(struct config *cfg, const char *(*get)(const char *), char 
       {"OPOP_PRUNE_INTERVAL", 1, 86400, &cfg->prune_interval_s},
       {"OPOP_CHANGES_RETENTION_DAYS", 1, 36500, &cfg->changes_retention_days},
       {"OPOP_WEBHOOK_TIMEOUT", 1, 60, &cfg->webhook_timeout_s},
+      {"OPOP_REQUEST_DEADLINE", 1, 3600, &cfg->request_deadline_s},
+      {"OPOP_MAX_CONNECTIONS_PER_ADDRESS", 0, 100000, &cfg->max_per_address},
+      {"OPOP_SHUTDOWN_DRAIN_MS", 0, 5000, &cfg->drain_ms},
   };
   for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
     const char *v = get(ints[i].name);
@@ -147,6 +151,24 @@ static int load_webhook_settings(struct config *cfg, const char *(*get)(const ch
   return 0;
 }
 
+/* TLS needs both files, readable now, so a typo stops the start instead of
+ * the first handshake. */
+static int load_tls(struct config *cfg, const char *(*get)(const char *), char *err, size_t errlen) {
+  const char *cert = get("OPOP_TLS_CERT"), *key = get("OPOP_TLS_KEY");
+  int has_cert = cert && *cert, has_key = key && *key;
+  if (has_cert != has_key)
+    return fail(err, errlen, has_cert ? "OPOP_TLS_KEY" : "OPOP_TLS_CERT", "must be set together with its pair");
+  if (!has_cert)
+    return 0;
+  if (access(cert, R_OK) != 0)
+    return fail(err, errlen, "OPOP_TLS_CERT", "must name a readable PEM file");
+  if (access(key, R_OK) != 0)
+    return fail(err, errlen, "OPOP_TLS_KEY", "must name a readable PEM file");
+  cfg->tls_cert = strdup(cert);
+  cfg->tls_key = strdup(key);
+  return 0;
+}
+
 int config_load(struct config *cfg, const char *(*get)(const char *), char *err, size_t errlen) {
   const char *v;
   memset(cfg, 0, sizeof *cfg);
@@ -172,6 +194,8 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
   cfg->changes_retention_days = 400;
   cfg->webhook_timeout_s = 10;
   cfg->webhook_retry_window_s = 24 * 3600;
+  cfg->request_deadline_s = 30;
+  cfg->drain_ms = 1000;
   if (load_ints(cfg, get, err, errlen) != 0)
     goto fail;
   v = get("OPOP_BIND");
@@ -226,7 +250,7 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
     fail(err, errlen, "OPOP_TRUSTED_PROXIES", "must list IP addresses or CIDR ranges, separated by commas");
     goto fail;
   }
-  if (load_webhook_settings(cfg, get, err, errlen) != 0)
+  if (load_webhook_settings(cfg, get, err, errlen) != 0 || load_tls(cfg, get, err, errlen) != 0)
     goto fail;
   return 0;
 fail:
@@ -257,6 +281,8 @@ void config_clear(struct config *cfg) {
   free(cfg->bootstrap_email);
   config_forget_bootstrap(cfg);
   free(cfg->trusted_proxies);
+  free(cfg->tls_cert);
+  free(cfg->tls_key);
   memset(cfg, 0, sizeof *cfg);
 }
 

@@ -39,6 +39,11 @@ struct config {
   long webhook_retry_window_s;   /* failing this long deactivates an endpoint */
   unsigned char webhook_key[32]; /* seals stored signing secrets when webhook_key_set */
   int webhook_key_set;
+  int request_deadline_s; /* most time a request may take to arrive in full */
+  int max_per_address;    /* connections from one address; 0: no limit */
+  int drain_ms;           /* on SIGTERM, /readyz is 503 this long before stopping */
+  char *tls_cert;         /* PEM file: serve HTTPS when set with tls_key */
+  char *tls_key;
 };
 
 /* Reads the environment through getenv_fn (getenv in production, a fake in

@@ -121,7 +121,8 @@ void h_measurements_batch(struct req *r) {
   long long created = 0;
   int lost = 0;
   size_t i;
-  if (body == NULL || batch_shape_ok(r, body) != 0 || (db = req_db(r)) == NULL)
+  char hash[65];
+  if (body == NULL || batch_shape_ok(r, body) != 0 || req_idempotent_replay(r, body, hash) || (db = req_db(r)) == NULL)
     goto out;
   results = json_array();
   json_array_foreach(json_object_get(body, "items"), i, row) {
@@ -148,6 +149,7 @@ void h_measurements_batch(struct req *r) {
   }
   answer = json_pack("{s:O, s:I, s:I}", "items", results, "created", (json_int_t)created, "failed",
                      (json_int_t)(json_array_size(results) - (size_t)created));
+  req_idempotent_keep(r, hash, 200, answer);
   reply_rows(r, 200, answer);
 out:
   json_decref(answer);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <yder.h>
 
 #include "cursor.h"
 #include "gzip.h"
@@ -26,6 +27,51 @@ static int is_json_type(const char *ct) {
          (n == 28 && strncasecmp(ct, "application/merge-patch+json", 28) == 0);
 }
 
+#define JSON_MAX_DEPTH 32
+
+/* Whether text nests arrays and objects deeper than JSON_MAX_DEPTH (no
+ * resource is that deep; the parser would go to 2048). */
+static int json_too_deep(const char *text, size_t len) {
+  int depth = 0, in_string = 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        i++;
+      else if (c == '"')
+        in_string = 0;
+    } else if (c == '"') {
+      in_string = 1;
+    } else if ((c == '[' || c == '{') && ++depth > JSON_MAX_DEPTH) {
+      return 1;
+    } else if (c == ']' || c == '}') {
+      depth--;
+    }
+  }
+  return 0;
+}
+
+/* The member name before the number that ends near pos in text, as the
+ * field to name ("body" when the number is not a member's value). */
+static void field_before(const char *text, size_t pos, char *field, size_t len) {
+  size_t p = pos;
+  snprintf(field, len, "body");
+  while (p > 0 && strchr("0123456789+-.eE \t\r\n", text[p - 1]))
+    p--;
+  if (p == 0 || text[p - 1] != ':')
+    return;
+  p--;
+  while (p > 0 && strchr(" \t\r\n", text[p - 1]))
+    p--;
+  if (p < 2 || text[p - 1] != '"')
+    return;
+  size_t end = --p;
+  while (p > 0 && text[p - 1] != '"')
+    p--;
+  if (p > 0 && end - p < len)
+    snprintf(field, len, "%.*s", (int)(end - p), text + p);
+}
+
 static json_t *parse_body(struct req *r, int optional) {
   const struct _u_request *h = r->http;
   json_error_t err;
@@ -39,9 +85,22 @@ static json_t *parse_body(struct req *r, int optional) {
     reply_problem(r, 415, "Send the body as application/json.");
     return NULL;
   }
+  if (json_too_deep(h->binary_body, h->binary_body_length)) {
+    reply_field(r, 400, "body", "nests arrays and objects deeper than 32 levels");
+    return NULL;
+  }
   /* Any JSON value parses, so a valid value of the wrong shape (an array, a
    * string, null) is a 422 like every other wrong value, not a parse error. */
   json_t *body = json_loadb(h->binary_body, h->binary_body_length, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
+  if (body == NULL && json_error_code(&err) == json_error_numeric_overflow) {
+    /* Valid JSON whose number no field can hold: a value error, not a parse error. */
+    char field[64];
+    field_before(h->binary_body,
+                 (size_t)err.position < h->binary_body_length ? (size_t)err.position : h->binary_body_length, field,
+                 sizeof field);
+    reply_field(r, 422, field, "is a number out of range");
+    return NULL;
+  }
   if (body == NULL) {
     char msg[220];
     snprintf(msg, sizeof msg, "is not valid JSON: %s (line %d, column %d)", err.text, err.line, err.column);
@@ -467,11 +526,64 @@ static int replay_stored(struct req *r, const char *key, const char *hash) {
     if (loc)
       reply_header(r, "Location", loc);
     reply_header(r, "Idempotent-Replayed", "true");
-    reply_resource(r, (int)json_integer_value(json_object_get(stored, "status")), doc);
+    int status = (int)json_integer_value(json_object_get(stored, "status"));
+    if (json_object_get(doc, "version"))
+      reply_resource(r, status, doc);
+    else
+      reply_json(r, status, doc); /* a batch's answer is no resource */
     json_decref(doc);
   }
   json_decref(stored);
   return 1;
+}
+
+static int idempotency_key_ok(struct req *r, const char *key) {
+  long n = utf8_length(key);
+  if (n >= 1 && n <= 200)
+    return 1;
+  reply_field(r, 400, "Idempotency-Key", "must be 1 to 200 characters");
+  return 0;
+}
+
+int req_idempotent_replay(struct req *r, const json_t *body, char hash[65]) {
+  const char *key = req_header(r, "Idempotency-Key");
+  if (key == NULL)
+    return 0;
+  if (!idempotency_key_ok(r, key))
+    return 1;
+  request_hash(r, body, hash);
+  return replay_stored(r, key, hash);
+}
+
+struct keep_tx {
+  struct req *r;
+  const char *key, *hash, *body;
+  int status;
+};
+
+static enum dbq keep_body(struct db_conn *conn, void *arg) {
+  struct keep_tx *k = arg;
+  enum dbq q = repo_idem_claim(conn, k->r->caller.id, k->key, k->hash);
+  if (q == DBQ_NONE)
+    return DBQ_ROLLBACK; /* a concurrent request with the key keeps its own */
+  if (q < 0)
+    return q;
+  q = repo_idem_store(conn, k->r->caller.id, k->key, k->status, NULL, k->body);
+  return q < 0 ? q : DBQ_ONE;
+}
+
+void req_idempotent_keep(struct req *r, const char *hash, int status, const json_t *doc) {
+  const char *key = req_header(r, "Idempotency-Key");
+  char *text = key ? json_dumps(doc, JSON_COMPACT) : NULL;
+  if (text == NULL || r->db == NULL)
+    goto out;
+  struct keep_tx k = {r, key, hash, text, status};
+  struct db_actor actor = req_actor(r);
+  enum dbq q = db_tx(r->db, &actor, keep_body, &k);
+  if (q < 0 && q != DBQ_ROLLBACK)
+    y_log_message(Y_LOG_LEVEL_WARNING, "idempotency: the answer for a key was not kept [%s]", r->request_id);
+out:
+  free(text);
 }
 
 void api_create(struct req *r, const json_t *body, const char *location_prefix, create_fn create, void *arg) {
@@ -479,11 +591,8 @@ void api_create(struct req *r, const json_t *body, const char *location_prefix, 
   struct db_conn *db;
   t.key = req_header(r, "Idempotency-Key");
   if (t.key) {
-    long n = utf8_length(t.key);
-    if (n < 1 || n > 200) {
-      reply_field(r, 400, "Idempotency-Key", "must be 1 to 200 characters");
+    if (!idempotency_key_ok(r, t.key))
       return;
-    }
     request_hash(r, body, t.hash);
     if (replay_stored(r, t.key, t.hash))
       return;

@@ -9,6 +9,8 @@
 #include "app.h"
 
 #define BODY_LIMIT (1024 * 1024)
+/* The spreadsheet import routes (ROUTE_LARGE_BODY). */
+#define LARGE_BODY_LIMIT (8 * 1024 * 1024)
 
 /* The body as a JSON object (caller decrefs), or NULL after answering 415
  * (not JSON), 400 (unparsable) or 422 (not an object). */
@@ -85,5 +87,12 @@ void reply_outcome(struct req *r, const struct outcome *o);
  * DBQ_ONE with *doc (owned), DBQ_ROLLBACK after filling *fail, or a failure. */
 typedef enum dbq (*create_fn)(struct db_conn *conn, void *arg, json_t **doc, struct outcome *fail);
 void api_create(struct req *r, const json_t *body, const char *location_prefix, create_fn create, void *arg);
+
+/* Idempotency-Key for a POST that is not one creation (a batch): 1 after
+ * answering (the stored answer again, 422 for another body, 400 for a bad
+ * key), else 0 with hash set when a key came. */
+int req_idempotent_replay(struct req *r, const json_t *body, char hash[65]);
+/* Keeps the answer doc for the request's key (none: nothing), once. */
+void req_idempotent_keep(struct req *r, const char *hash, int status, const json_t *doc);
 
 #endif

@@ -142,7 +142,6 @@ static int wait_for_signal(void) {
 
 static int cmd_serve(void) {
   struct app app = {0};
-  struct _u_instance inst;
   struct pruner *pruner = NULL;
   struct maintenance *maint = NULL;
   struct webhook_worker *webhooks = NULL;
@@ -176,10 +175,10 @@ static int cmd_serve(void) {
     log_fatal("the webhook deliverer cannot start");
     goto out_pool;
   }
-  if ((maint = maintenance_start(&app)) == NULL || server_start(&app, &inst) != 0)
+  if ((maint = maintenance_start(&app)) == NULL || server_start(&app) != 0)
     goto out_pool;
   char bound[80] = "an unknown address";
-  server_bound(&inst, bound, sizeof bound);
+  server_bound(&app, bound, sizeof bound);
   y_log_message(Y_LOG_LEVEL_INFO, "serving on http://%s (%s)", bound,
                 app.cfg.http_threads > 0 ? "epoll thread pool" : "thread per connection");
   int sig = wait_for_signal();
@@ -187,7 +186,7 @@ static int cmd_serve(void) {
   __atomic_store_n(&app.draining, 1, __ATOMIC_SEQ_CST);
   if (app.cfg.drain_s > 0)
     sleep((unsigned)app.cfg.drain_s); /* long enough for a load balancer's health checks to see /readyz fail */
-  server_stop(&app, &inst, 10);
+  server_stop(&app, 8);
   rc = 0;
 out_pool:
   webhook_worker_stop(webhooks);

@@ -85,7 +85,7 @@ const struct route routes[] = {
     {"DELETE", "/v1/targets/{id}", h_targets_delete, ADMIN, 0},
     {"GET", "/v1/measurements", h_measurements_list, ALL, 0},
     {"POST", "/v1/measurements", h_measurements_create, ADMIN | ROLE_OPERATOR, 0},
-    {"POST", "/v1/measurements/batch", h_measurements_batch, ADMIN | ROLE_OPERATOR, 0},
+    {"POST", "/v1/measurements/batch", h_measurements_batch, ADMIN | ROLE_OPERATOR, ROUTE_LARGE_BODY},
     {"GET", "/v1/measurements/{id}", h_measurements_get, ALL, ROUTE_NO_QUERY},
     {"PATCH", "/v1/measurements/{id}", h_measurements_patch, ADMIN | ROLE_OPERATOR, 0},
     {"DELETE", "/v1/measurements/{id}", h_measurements_delete, ADMIN | ROLE_OPERATOR, 0},

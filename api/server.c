@@ -22,6 +22,12 @@
 #include "metrics.h"
 #include "reply.h"
 #include "router.h"
+#include "transport.h"
+
+/* Enough for any client and a bearer token; far below what would let a
+ * client make the service hold much memory per connection. */
+#define MAX_HEADERS 64
+#define MAX_HEADER_LENGTH 8192
 
 static double now_s(void) {
   struct timespec ts;
@@ -93,11 +99,41 @@ static void answer_preflight(struct req *r, const char *allow) {
 
 static int body_too_large(struct req *r) {
   const char *cl = req_header(r, "Content-Length");
-  if ((cl && strtoull(cl, NULL, 10) > BODY_LIMIT) || r->http->binary_body_length > BODY_LIMIT) {
-    reply_problem(r, 413, "The body is larger than 1 MiB.");
+  size_t limit = r->route->flags & ROUTE_LARGE_BODY ? LARGE_BODY_LIMIT : BODY_LIMIT;
+  if ((cl && strtoull(cl, NULL, 10) > limit) || r->http->binary_body_length > limit) {
+    reply_problem(r, 413, limit == BODY_LIMIT ? "The body is larger than 1 MiB." : "The body is larger than 8 MiB.");
     return 1;
   }
   return 0;
+}
+
+/* Floods the HTTP library lets through: too many query parameters (it would
+ * drop the extra ones silently), too many or too long headers. */
+static int request_acceptable(struct req *r) {
+  char detail[96];
+  reply_header(r, "Connection", "close"); /* a flooding client is not kept */
+  const struct _u_map *h = r->http->map_header;
+  if (transport_query_count(r->http->http_url) > TRANSPORT_MAX_QUERY_PARAMS) {
+    snprintf(detail, sizeof detail, "has more than %d parameters", TRANSPORT_MAX_QUERY_PARAMS);
+    reply_field(r, 400, "query", detail);
+    return 0;
+  }
+  int n = u_map_count(h);
+  for (int i = 0; i < n && n <= MAX_HEADERS; i++) {
+    if (strlen(u_map_enum_keys(h)[i]) + strlen(u_map_enum_values(h)[i]) > MAX_HEADER_LENGTH) {
+      snprintf(detail, sizeof detail, "The header %.40s is longer than %d characters.", u_map_enum_keys(h)[i],
+               MAX_HEADER_LENGTH);
+      reply_problem(r, 431, detail);
+      return 0;
+    }
+  }
+  if (n > MAX_HEADERS) {
+    snprintf(detail, sizeof detail, "The request has more than %d headers.", MAX_HEADERS);
+    reply_problem(r, 431, detail);
+    return 0;
+  }
+  u_map_remove_from_key(r->res->map_header, "Connection");
+  return 1;
 }
 
 /* The caller and its role: 0 to go on, or -1 after answering. A route
@@ -186,93 +222,50 @@ static void security_headers(struct req *r) {
     reply_header(r, "Cache-Control", "private, no-cache");
 }
 
-static int dispatch(const struct _u_request *http, struct _u_response *res, void *user_data) {
+static void dispatch(const struct _u_request *http, struct _u_response *res, void *user_data) {
   struct req r = {.http = http, .res = res, .app = user_data};
   double started = now_s();
-  __atomic_fetch_add(&r.app->inflight, 1, __ATOMIC_SEQ_CST);
   set_request_id(&r);
   apply_cors(&r);
-  route_request(&r);
+  if (request_acceptable(&r))
+    route_request(&r);
   security_headers(&r);
+  /* While stopping, no connection is kept for a next request that could
+   * arrive as it closes: the client opens a new one, which is refused. */
+  if (__atomic_load_n(&r.app->draining, __ATOMIC_SEQ_CST))
+    reply_header(&r, "Connection", "close");
   finish(&r, started);
-  __atomic_fetch_sub(&r.app->inflight, 1, __ATOMIC_SEQ_CST);
-  return U_CALLBACK_COMPLETE;
 }
 
-/* The listening address from configuration (already checked by config_load):
- * 0, or -1 when it does not parse, so nothing ever listens on every interface. */
-static int bind_address(struct app *app) {
-  const struct config *cfg = &app->cfg;
-  memset(&app->bind_addr, 0, sizeof app->bind_addr);
-  if (cfg->bind_family == AF_INET6) {
-    app->bind_addr.v6.sin6_family = AF_INET6;
-    app->bind_addr.v6.sin6_port = htons((uint16_t)cfg->port);
-    return inet_pton(AF_INET6, cfg->bind, &app->bind_addr.v6.sin6_addr) == 1 ? 0 : -1;
-  }
-  app->bind_addr.v4.sin_family = AF_INET;
-  app->bind_addr.v4.sin_port = htons((uint16_t)cfg->port);
-  return inet_pton(AF_INET, cfg->bind, &app->bind_addr.v4.sin_addr) == 1 ? 0 : -1;
+/* The route's body limit: the spreadsheet import routes take more. */
+static size_t body_limit(const struct _u_request *http, void *data) {
+  char *vars[REQ_MAX_VARS] = {0};
+  char allow[96];
+  int known = 0;
+  const struct route *route = router_match(http->http_verb, http->url_path, vars, &known, allow, sizeof allow);
+  for (int i = 0; i < REQ_MAX_VARS; i++)
+    free(vars[i]);
+  return route && (route->flags & ROUTE_LARGE_BODY) ? LARGE_BODY_LIMIT : BODY_LIMIT;
 }
 
-int server_bound(const struct _u_instance *inst, char *out, size_t len) {
-  const union MHD_DaemonInfo *info =
-      inst->mhd_daemon ? MHD_get_daemon_info(inst->mhd_daemon, MHD_DAEMON_INFO_LISTEN_FD) : NULL;
-  struct sockaddr_storage ss;
-  socklen_t sslen = sizeof ss;
-  char host[INET6_ADDRSTRLEN];
-  if (info == NULL || getsockname(info->listen_fd, (struct sockaddr *)&ss, &sslen) != 0)
-    return -1;
-  if (ss.ss_family == AF_INET6) {
-    const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
-    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
-    snprintf(out, len, "[%s]:%u", host, ntohs(a->sin6_port));
-  } else {
-    const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
-    inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
-    snprintf(out, len, "%s:%u", host, ntohs(a->sin_port));
-  }
-  return 0;
+int server_start(struct app *app) {
+  struct transport_hooks hooks = {dispatch, body_limit, app};
+  app->transport = transport_start(&app->cfg, &hooks);
+  return app->transport ? 0 : -1;
 }
 
-int server_start(struct app *app, struct _u_instance *inst) {
-  const struct config *cfg = &app->cfg;
-  if (bind_address(app) != 0) {
-    y_log_message(Y_LOG_LEVEL_ERROR, "server_start: OPOP_BIND %s is not an address", cfg->bind);
-    return -1;
-  }
-  if (ulfius_init_instance(inst, (unsigned)cfg->port, NULL, NULL) != U_OK)
-    return -1;
-  inst->max_post_body_size = BODY_LIMIT + 1;
-  inst->allowed_post_processor = U_POST_PROCESS_NONE;
-  inst->timeout = (unsigned)cfg->request_timeout_s;
-  ulfius_add_endpoint_by_val(inst, "*", NULL, "*", 0, &dispatch, app);
-  ulfius_set_default_endpoint(inst, &dispatch, app);
-  unsigned flags = MHD_USE_ERROR_LOG | MHD_USE_ITC | (cfg->bind_family == AF_INET6 ? MHD_USE_IPv6 : 0);
-  flags |= cfg->http_threads > 0 ? MHD_USE_EPOLL_INTERNAL_THREAD
-                                 : MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD;
-  struct MHD_OptionItem ops[] = {
-      {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)log_http_library, NULL},
-      {MHD_OPTION_SOCK_ADDR, 0, &app->bind_addr},
-      {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->request_timeout_s, NULL},
-      {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->max_connections, NULL},
-      {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
-      {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
-      {cfg->http_threads > 0 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)cfg->http_threads, NULL},
-      {MHD_OPTION_END, 0, NULL},
-  };
-  if (ulfius_start_framework_with_mhd_options(inst, flags, ops) != U_OK) {
-    y_log_message(Y_LOG_LEVEL_ERROR, "server_start: cannot listen on %s:%d", cfg->bind, cfg->port);
-    ulfius_clean_instance(inst);
-    return -1;
-  }
-  return 0;
+int server_bound(struct app *app, char *out, size_t len) {
+  return transport_bound(app->transport, out, len);
 }
 
-void server_stop(struct app *app, struct _u_instance *inst, int grace_s) {
-  if (inst->mhd_daemon)
-    MHD_quiesce_daemon(inst->mhd_daemon);
-  for (int i = 0; i < grace_s * 20 && __atomic_load_n(&app->inflight, __ATOMIC_SEQ_CST) > 0; i++)
+void server_stop(struct app *app, int grace_s) {
+  /* /readyz answers 503 first, so a proxy stops sending here; then new
+   * connections are refused and the requests in flight are answered. */
+  __atomic_store_n(&app->draining, 1, __ATOMIC_SEQ_CST);
+  usleep((useconds_t)app->cfg.drain_ms * 1000);
+  transport_quiesce(app->transport);
+  for (int i = 0; i < grace_s * 20 && transport_busy(app->transport) > 0; i++)
     usleep(50000);
-  ulfius_stop_framework(inst);
-  ulfius_clean_instance(inst);
+  transport_stop(app->transport);
+  app->transport = NULL;
 }

@@ -350,7 +350,10 @@ PGresult *db_exec(struct db_conn *c, const struct db_stmt *stmt, const char *con
 
 enum dbq db_failure(const struct db_conn *c) {
   const char *s = c->err.sqlstate;
-  if (c->lost || strncmp(s, "08", 2) == 0 || strncmp(s, "57P", 3) == 0)
+  /* Also a database that refuses writes for now: read-only (class 25),
+   * out of disk, memory or connections (class 53). */
+  if (c->lost || strncmp(s, "08", 2) == 0 || strncmp(s, "57P", 3) == 0 || strncmp(s, "25", 2) == 0 ||
+      strncmp(s, "53", 2) == 0)
     return DBQ_UNAVAILABLE;
   if (strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0)
     return DBQ_SOFT;

@@ -12,6 +12,7 @@ command -v npm >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES npm"
 command -v chromium >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES chromium" # the /docs check
 command -v clang-format >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES clang-format" # the house style
 command -v haproxy >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES haproxy" # the cluster step
+command -v clang >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES clang libclang-rt-dev" # fuzz/ (libFuzzer)
 opop_install
 
 passed=0
@@ -97,7 +98,8 @@ fi
 if [ "${OPOP_TEST_SANITIZE:-1}" = 1 ]; then
   echo "== build (address, undefined sanitizers)" >&2
   build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
-  ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
+    UBSAN_OPTIONS=print_stacktrace=1 \
     run_integration sanitized "$PWD/build-asan/opop-api"
 fi
 
@@ -106,6 +108,16 @@ fi
 if [ "${OPOP_TEST_UPGRADE:-1}" = 1 ]; then
   echo "== upgrade (tests/upgrade.sh)" >&2
   if tests/upgrade.sh >&2; then count 1 0; else count 0 1; fi
+fi
+
+# Every parser of client bytes under libFuzzer with ASan+UBSan, briefly each.
+if [ "${OPOP_TEST_FUZZ:-1}" = 1 ]; then
+  echo "== fuzz (libFuzzer, ${FUZZ_SECONDS:-20} s a target)" >&2
+  fuzz_out=$(FUZZ_SECONDS=${FUZZ_SECONDS:-20} fuzz/run.sh | tail -1) || true
+  echo "$fuzz_out" >&2
+  f_ok=$(echo "$fuzz_out" | sed -n 's/.* \([0-9]*\) passed.*/\1/p')
+  f_fail=$(echo "$fuzz_out" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+  count "${f_ok:-0}" "${f_fail:-1}"
 fi
 
 # Contract: the OpenAPI linter, the route table against the document, the
