@@ -15,7 +15,9 @@ const sql = (text) => psql(s.db, text);
 const lit = (v) => (v === null || v === undefined ? 'NULL' : `'${String(v).replace(/'/g, "''")}'`);
 
 before(async () => {
-  s = await startServer();
+  // The random-change test spends minutes in psql between requests: a kept-alive
+  // connection must outlive that, or the next request races the server closing it.
+  s = await startServer({ env: { OPOP_REQUEST_TIMEOUT: '900' } });
   admin = await s.login();
   api = s.api(admin);
 });
