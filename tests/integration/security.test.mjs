@@ -195,5 +195,11 @@ test('the service runs as a role that cannot rewrite the audit trail or change t
     'CREATE TABLE sneaky (a int)', 'DELETE FROM schema_migrations']) {
     assert.match(asRuntime(sql), /permission denied|must be owner/, sql);
   }
+  // Each monthly partition too, now and when made later.
+  psql(s.db, "SELECT opop_partition_create('audit_events', now() + interval '14 months')");
+  for (const part of psql(s.db, "SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = 'audit_events'::regclass").split('\n')) {
+    assert.match(asRuntime(`UPDATE ${part} SET action = action`), /permission denied/, part);
+    assert.match(asRuntime(`DELETE FROM ${part}`), /permission denied/, part);
+  }
   assert.equal(asRuntime('SELECT count(*) FROM audit_events'), 'allowed');
 });
