@@ -7,16 +7,18 @@
 #include <string.h>
 #include <yder.h>
 
-#include "constraints.h"
 #include "http.h"
+#include "import.h"
 #include "reply.h"
 #include "repo_measurements.h"
+#include "rows.h"
 
 #define BATCH_MAX 1000
 
 struct row_tx {
   json_t *stored; /* the validated row, value as text (borrowed) */
   json_t *doc;    /* the created measurement (owned) */
+  int dry_run;
   struct outcome fail;
 };
 
@@ -27,73 +29,40 @@ static enum dbq row_body(struct db_conn *conn, void *arg) {
   json_decref(t->doc);
   t->doc = NULL;
   enum dbq q = repo_measurements_create_unflushed(conn, t->stored, &t->doc);
+  if (q == DBQ_ONE && t->dry_run)
+    return DBQ_ROLLBACK;
   if (q != DBQ_NONE)
     return q;
   outcome_set(&t->fail, 422, "indicator_code", "does not name an indicator");
   return DBQ_ROLLBACK;
 }
 
-static json_t *row_result(size_t index, int status) {
-  return json_pack("{s:I, s:i}", "index", (json_int_t)index, "status", status);
-}
-
-static json_t *row_failed(size_t index, int status, const char *field, const char *message) {
-  json_t *res = row_result(index, status);
-  if (field) {
-    json_t *errors = json_array();
-    errors_add(errors, field, message);
-    json_object_set_new(res, "errors", errors);
-  } else {
-    json_object_set_new(res, "detail", json_string(message));
-  }
-  return res;
-}
-
-/* What a failed insert means for the client, as reply_db says it for one request. */
-static json_t *row_db_failed(size_t index, struct db_conn *db, enum dbq q) {
-  const struct db_error *e = db_last_error(db);
-  const struct constraint_info *c = e ? constraint_find(e->constraint) : NULL;
-  if (q == DBQ_UNAVAILABLE || e == NULL)
-    return row_failed(index, 503, NULL, "The database became unavailable.");
-  if (c)
-    return row_failed(index, c->status, c->status == 409 ? NULL : c->field, c->message);
-  if (strcmp(e->sqlstate, "23505") == 0)
-    return row_failed(index, 409, NULL, "A measurement with the same unique values already exists.");
-  if (strncmp(e->sqlstate, "22", 2) == 0 || strncmp(e->sqlstate, "23", 2) == 0)
-    return row_failed(index, 422, NULL, "A value breaks a rule of the data.");
-  y_log_message(Y_LOG_LEVEL_ERROR, "batch_row: row %zu failed: %s (%s)", index, e->message, e->sqlstate);
-  return row_failed(index, 500, NULL, "An unexpected error occurred; it has been logged.");
-}
-
-/* One row, validated like a single POST and stored in its own transaction. */
-static json_t *batch_row(struct req *r, struct db_conn *db, size_t index, json_t *row) {
+/* One row, validated like a single POST and stored in its own transaction
+ * (rolled back in a dry run, which answers 200 for a good row). */
+static json_t *batch_row(struct req *r, struct db_conn *db, json_t *row, int dry_run) {
   json_t *errors = NULL, *res = NULL;
-  struct row_tx t = {0};
+  struct row_tx t = {.dry_run = dry_run};
   const char *refused;
   if (!json_is_object(row))
-    return row_failed(index, 422, "body", "must be a JSON object");
+    return row_failed(422, "body", "must be a JSON object");
   errors = json_array();
   if (measurement_validate(row, errors) > 0) {
-    res = row_result(index, 422);
+    res = row_result(422);
     json_object_set(res, "errors", errors);
     goto out;
   }
   if ((refused = measurement_refused(r, row)) != NULL) {
-    res = row_failed(index, 403, NULL, refused);
+    res = row_failed(403, NULL, refused);
     goto out;
   }
   t.stored = json_deep_copy(row);
   measure_value_to_text(t.stored);
   struct db_actor actor = req_actor(r);
   enum dbq q = db_tx(db, &actor, row_body, &t);
-  if (q == DBQ_ROLLBACK)
-    res = row_failed(index, t.fail.status, t.fail.field[0] ? t.fail.field : NULL, t.fail.detail);
-  else if (q < 0)
-    res = row_db_failed(index, db, q);
-  else {
-    res = row_result(index, 201);
-    json_object_set(res, "id", json_object_get(t.doc, "id"));
-  }
+  if (q == DBQ_ROLLBACK && t.fail.status != 0)
+    res = row_failed(t.fail.status, t.fail.field[0] ? t.fail.field : NULL, t.fail.detail);
+  else
+    res = row_stored(db, q, t.doc, "A measurement with the same unique values already exists.", 0);
 out:
   json_decref(t.stored);
   json_decref(t.doc);
@@ -119,17 +88,17 @@ static int batch_shape_ok(struct req *r, json_t *body) {
   return 0;
 }
 
-void h_measurements_batch(struct req *r) {
-  json_t *body = req_json_body(r), *results = NULL, *answer = NULL, *row, *res;
-  struct db_conn *db;
+/* Stores every row and answers; rows are the JSON items, or with sheet the
+ * import's [{"row", "body"}]. */
+static void answer_rows(struct req *r, struct db_conn *db, const json_t *rows, int dry_run, int sheet) {
+  json_t *results = json_array(), *row, *res;
   long long created = 0;
   int lost = 0;
   size_t i;
-  if (body == NULL || batch_shape_ok(r, body) != 0 || (db = req_db(r)) == NULL)
-    goto out;
-  results = json_array();
-  json_array_foreach(json_object_get(body, "items"), i, row) {
-    res = batch_row(r, db, i, row);
+  json_array_foreach(rows, i, row) {
+    res = batch_row(r, db, sheet ? json_object_get(row, "body") : row, dry_run);
+    json_object_set_new(res, sheet ? "row" : "index",
+                        sheet ? json_incref(json_object_get(row, "row")) : json_integer((json_int_t)i));
     json_int_t status = json_integer_value(json_object_get(res, "status"));
     json_array_append_new(results, res);
     created += status == 201;
@@ -140,21 +109,40 @@ void h_measurements_batch(struct req *r) {
    * may have taken rows committed without waiting with it, so then nothing is
    * claimed: the client sends the batch again, and rows that were kept answer 409. */
   enum dbq q = created > 0 ? repo_measurements_flush(db) : DBQ_ONE;
-  if (lost || q == DBQ_UNAVAILABLE) {
+  if (lost || q == DBQ_UNAVAILABLE)
     reply_problem(r, 503,
                   "The database became unavailable during the batch; send it again "
                   "(rows already stored answer 409).");
-    goto out;
-  }
-  if (q < 0) {
+  else if (q < 0)
     reply_db(r, q);
-    goto out;
-  }
-  answer = json_pack("{s:O, s:I, s:I}", "items", results, "created", (json_int_t)created, "failed",
-                     (json_int_t)(json_array_size(results) - (size_t)created));
-  reply_json(r, 200, answer);
-out:
-  json_decref(answer);
+  else
+    import_reply(r, results);
   json_decref(results);
+}
+
+/* The same rows from a CSV or XLSX file. */
+static void batch_sheet(struct req *r) {
+  static const char *const allowed[] = {"dry_run", NULL};
+  size_t nfields;
+  const struct vfield *fields = measurement_vfields(&nfields);
+  int dry_run = 0;
+  json_t *rows = NULL;
+  struct db_conn *db;
+  if (req_query_allowed(r, allowed) == 0 && import_dry_run(r, &dry_run) == 0 &&
+      (rows = import_read(r, fields, nfields)) != NULL && (db = req_db(r)) != NULL)
+    answer_rows(r, db, rows, dry_run, 1);
+  json_decref(rows);
+}
+
+void h_measurements_batch(struct req *r) {
+  json_t *body;
+  struct db_conn *db;
+  if (import_is_sheet(r)) {
+    batch_sheet(r);
+    return;
+  }
+  body = req_json_body(r);
+  if (body != NULL && batch_shape_ok(r, body) == 0 && (db = req_db(r)) != NULL)
+    answer_rows(r, db, json_object_get(body, "items"), 0, 0);
   json_decref(body);
 }

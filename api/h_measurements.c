@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "export_lists.h"
 #include "http.h"
 #include "period.h"
 #include "reply.h"
@@ -74,6 +75,11 @@ static int own_pesantren(const struct req *r, const json_t *doc) {
 }
 
 /* ---- creating (shared with the batch) ---- */
+
+const struct vfield *measurement_vfields(size_t *n) {
+  *n = NFIELDS;
+  return measurement_fields;
+}
 
 int measurement_validate(json_t *body, json_t *errors) {
   return validate_object(body, measurement_fields, NFIELDS, V_CREATE, errors);
@@ -147,9 +153,9 @@ static int parse_period_filters(struct req *r, struct measurements_query *mq, ch
 
 static int parse_list_query(struct req *r, struct measurements_query *mq, int *with_total, char from[11],
                             char until[11]) {
-  static const char *const allowed[] = {"limit",        "cursor",     "include_total", "indicator_code",
-                                        "pesantren_id", "program_id", "region_code",   "period",
-                                        "period_from",  "period_to",  "status",        NULL};
+  static const char *const allowed[] = {
+      "limit",  "cursor",      "include_total", "indicator_code", "pesantren_id", "program_id", "region_code",
+      "period", "period_from", "period_to",     "status",         "format",       NULL};
   if (req_query_allowed(r, allowed) != 0 || req_limit(r, &mq->limit) != 0 ||
       req_query_bool(r, "include_total", with_total) != 0 || req_query_enum(r, "status", statuses, &mq->status) != 0 ||
       measure_query_uuid(r, "pesantren_id", &mq->pesantren_id) != 0 ||
@@ -167,8 +173,14 @@ void h_measurements_list(struct req *r) {
   long long total = -1;
   int with_total = 0;
   struct db_conn *db;
-  if (parse_list_query(r, &mq, &with_total, from, until) != 0 || req_cursor(r, "seq", &key, &seq) != 0 ||
-      (db = req_db(r)) == NULL)
+  enum export_format format;
+  if (parse_list_query(r, &mq, &with_total, from, until) != 0 || export_negotiate(r, 0, &format) != 0)
+    goto out;
+  if (format != EXPORT_JSON) {
+    export_measurements(r, &mq, format);
+    goto out;
+  }
+  if (req_cursor(r, "seq", &key, &seq) != 0 || (db = req_db(r)) == NULL)
     goto out;
   mq.after_key = key;
   mq.after_seq = seq;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "export_lists.h"
 #include "http.h"
 #include "reply.h"
 #include "repo_pesantren.h"
@@ -90,12 +91,20 @@ static int pesantren_rules(const json_t *doc, json_t *errors) {
   return 0;
 }
 
+const struct vfield *pesantren_vfields(size_t *n) {
+  *n = NFIELDS;
+  return pesantren_fields;
+}
+
+int pesantren_check(json_t *doc, json_t *errors) {
+  int bad = validate_object(doc, pesantren_fields, NFIELDS, V_CREATE, errors);
+  return bad ? bad : pesantren_rules(doc, errors);
+}
+
 /* Validates a whole document; 0, or -1 after answering 422. */
 static int pesantren_valid(struct req *r, json_t *doc) {
   json_t *errors = json_array();
-  int bad = validate_object(doc, pesantren_fields, NFIELDS, V_CREATE, errors);
-  if (bad == 0)
-    bad = pesantren_rules(doc, errors);
+  int bad = pesantren_check(doc, errors);
   if (bad)
     reply_invalid(r, 422, errors);
   json_decref(errors);
@@ -134,7 +143,7 @@ static int valid_region_filter(const char *code) {
 
 static int parse_list_query(struct req *r, struct pesantren_query *pq, int *with_total) {
   static const char *const allowed[] = {"limit",  "cursor", "include_total", "region_code", "cohort_year", "typology",
-                                        "active", "q",      "sort",          NULL};
+                                        "active", "q",      "sort",          "format",      NULL};
   long cohort = 0;
   int has_cohort = 0;
   if (req_query_allowed(r, allowed) != 0 || req_limit(r, &pq->limit) != 0 ||
@@ -159,8 +168,13 @@ void h_pesantren_list(struct req *r) {
   long long total = -1;
   int with_total = 0;
   struct db_conn *db;
-  if (parse_list_query(r, &pq, &with_total) != 0)
+  enum export_format format;
+  if (parse_list_query(r, &pq, &with_total) != 0 || export_negotiate(r, 0, &format) != 0)
     return;
+  if (format != EXPORT_JSON) {
+    export_pesantren(r, &pq, format);
+    return;
+  }
   snprintf(sort, sizeof sort, "%s%s", pq.desc ? "-" : "", pq.sort);
   if (req_cursor(r, sort, &key, &seq) != 0 || (db = req_db(r)) == NULL)
     goto out;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "export_lists.h"
 #include "http.h"
 #include "reply.h"
 #include "repo_pesantren.h"
@@ -159,8 +160,9 @@ static int precheck_write(struct req *r, const char *pesantren_id, const char *p
 
 static int parse_list_query(struct req *r, int catalogue, struct products_query *pq, int *with_total) {
   static const char *const allowed_all[] = {"limit", "cursor",      "include_total", "category", "certification",
-                                            "q",     "region_code", "pesantren_id",  NULL};
-  static const char *const allowed_one[] = {"limit", "cursor", "include_total", "category", "certification", "q", NULL};
+                                            "q",     "region_code", "pesantren_id",  "format",   NULL};
+  static const char *const allowed_one[] = {"limit",         "cursor", "include_total", "category",
+                                            "certification", "q",      "format",        NULL};
   if (req_query_allowed(r, catalogue ? allowed_all : allowed_one) != 0 || req_limit(r, &pq->limit) != 0 ||
       req_query_bool(r, "include_total", with_total) != 0 ||
       req_query_enum(r, "category", categories, &pq->category) != 0 ||
@@ -196,6 +198,13 @@ static void reply_products_page(struct req *r, struct db_conn *db, struct produc
   char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL;
   json_t *items = NULL;
   long long total = -1;
+  enum export_format format;
+  if (export_negotiate(r, 0, &format) != 0)
+    return;
+  if (format != EXPORT_JSON) {
+    export_products(r, pq, format);
+    return;
+  }
   if (req_cursor(r, "seq", &key, &seq) != 0)
     goto out;
   pq->after_key = key;

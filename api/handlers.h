@@ -7,6 +7,8 @@
 
 #include "app.h"
 
+struct vfield;
+
 /* operations (h_ops.c) */
 void h_healthz(struct req *r);
 void h_readyz(struct req *r);
@@ -42,6 +44,15 @@ void h_pesantren_patch(struct req *r);
 void h_pesantren_delete(struct req *r);
 /* Field rule: one of the 38 region codes of Jawa Timur. */
 const char *check_region_code(const json_t *v);
+/* The pesantren's field table, and every rule of a new pesantren (the number
+ * of errors added), for imports. */
+const struct vfield *pesantren_vfields(size_t *n);
+int pesantren_check(json_t *doc, json_t *errors);
+
+/* h_import.c: spreadsheets in, and their templates */
+void h_pesantren_import(struct req *r);
+void h_pesantren_import_template(struct req *r);
+void h_measurements_import_template(struct req *r);
 
 /* programmes and enrolments */
 /* h_programs.c */
@@ -108,6 +119,8 @@ void h_measurements_reject(struct req *r);
  * errors added), and the reason the caller may not record it (NULL when it may). */
 int measurement_validate(json_t *body, json_t *errors);
 const char *measurement_refused(const struct req *r, const json_t *body);
+/* The measurement's field table, for imports. */
+const struct vfield *measurement_vfields(size_t *n);
 
 /* h_measurement_batch.c */
 void h_measurements_batch(struct req *r);

@@ -9,6 +9,7 @@
 #include "app.h"
 
 #define BODY_LIMIT (1024 * 1024)
+#define LARGE_BODY_LIMIT (8 * 1024 * 1024)
 
 /* The body as a JSON object (caller decrefs), or NULL after answering 415
  * (not JSON), 400 (unparsable) or 422 (not an object). */

@@ -13,6 +13,7 @@ enum route_flags {
    * nothing of the caller before that statement, and whose statement is cheap
    * (it runs before the caller is known; its result is dropped if refused). */
   ROUTE_AUTH_AHEAD = 4,
+  ROUTE_LARGE_BODY = 8, /* a spreadsheet import: bodies up to LARGE_BODY_LIMIT */
 };
 
 /* One operation: method, path pattern with {name} segments, handler, and the

@@ -123,8 +123,10 @@ static void answer_preflight(struct req *r, const char *allow) {
 
 static int body_too_large(struct req *r) {
   const char *cl = req_header(r, "Content-Length");
-  if ((cl && strtoull(cl, NULL, 10) > BODY_LIMIT) || r->http->binary_body_length > BODY_LIMIT) {
-    reply_problem(r, 413, "The body is larger than 1 MiB.");
+  int large = (r->route->flags & ROUTE_LARGE_BODY) != 0;
+  unsigned long long limit = large ? LARGE_BODY_LIMIT : BODY_LIMIT;
+  if ((cl && strtoull(cl, NULL, 10) > limit) || r->http->binary_body_length > limit) {
+    reply_problem(r, 413, large ? "The body is larger than 8 MiB." : "The body is larger than 1 MiB.");
     return 1;
   }
   return 0;
@@ -225,7 +227,7 @@ int server_start(struct app *app, struct _u_instance *inst) {
   inet_pton(AF_INET, cfg->bind, &addr->sin_addr);
   if (ulfius_init_instance(inst, (unsigned)cfg->port, addr, NULL) != U_OK)
     return -1;
-  inst->max_post_body_size = BODY_LIMIT + 1;
+  inst->max_post_body_size = LARGE_BODY_LIMIT + 1;
   inst->allowed_post_processor = U_POST_PROCESS_NONE;
   inst->timeout = (unsigned)cfg->request_timeout_s;
   ulfius_add_endpoint_by_val(inst, "*", NULL, "*", 0, &dispatch, app);

@@ -11,6 +11,8 @@ command -v node >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES nodejs"
 command -v npm >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES npm"
 command -v chromium >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES chromium" # the /docs check
 command -v clang-format >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES clang-format" # the house style
+python3 -c "import openpyxl" 2>/dev/null || OPOP_PACKAGES="$OPOP_PACKAGES python3-openpyxl" # reads exports
+command -v jq >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES jq" # the README tour
 opop_install
 
 passed=0
