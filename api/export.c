@@ -95,10 +95,22 @@ static int format_param(struct req *r, const char *v, enum export_format *format
   return -1;
 }
 
+/* Adds Accept to Vary, keeping what is there (Origin, from CORS). */
+static void add_vary_accept(struct req *r) {
+  const char *vary = u_map_get_case(r->res->map_header, "Vary");
+  char both[128];
+  if (vary == NULL || vary[0] == '\0') {
+    reply_header(r, "Vary", "Accept");
+    return;
+  }
+  snprintf(both, sizeof both, "%s, Accept", vary);
+  reply_header(r, "Vary", both);
+}
+
 int export_negotiate(struct req *r, int strict, enum export_format *format) {
   const char *accept = req_header(r, "Accept"), *param = req_query(r, "format");
   *format = EXPORT_JSON;
-  reply_header(r, "Vary", "Accept");
+  add_vary_accept(r);
   if (param)
     return format_param(r, param, format);
   if (accept == NULL || accept[strspn(accept, " \t")] == '\0')
