@@ -170,21 +170,3 @@ test('without OPOP_WEBHOOK_ALLOW_PRIVATE: http, private and link-local targets a
     await strict.stop();
   }
 });
-
-test('two instances deliver each item once', async () => {
-  const other = await startServer({ db: s.db, env: { OPOP_WEBHOOK_ALLOW_PRIVATE: 'true' } });
-  try {
-    const rx = await receiver();
-    const r = await api.post('/v1/webhooks', { url: rx.url, entities: ['target'] });
-    assert.equal(r.status, 201, r.text);
-    for (let i = 0; i < 6; i++) await api.post('/v1/targets', { indicator_code: 'OMZET', period: String(2030 + i), value: 1000 + i });
-    await until('six deliveries', () => rx.got.length >= 6);
-    await sleep(2500);
-    const ids = rx.got.map((h) => h.json.change_id);
-    assert.equal(ids.length, 6);
-    assert.equal(new Set(ids).size, 6);
-    rx.close();
-  } finally {
-    await other.stop();
-  }
-});
