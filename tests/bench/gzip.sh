@@ -13,27 +13,14 @@
 # env:   OPOP_BIN (build/opop-api), REQUESTS (30), WARMUP (10),
 #        N_PESANTREN (2000), N_MEASUREMENTS (100000): the report data set
 set -euo pipefail
-
 root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/deploy/lib/pg.sh"
 bin=${OPOP_BIN:-$root/build/opop-api}
-requests=${REQUESTS:-30}
-warmup=${WARMUP:-10}
+key="bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 dir=$(mktemp -d /tmp/opop-gzip-bench.XXXXXX)
 db=opop_gzip_bench
-key="bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 server_pid=
-
-. "$root/deploy/lib/pg.sh"
-
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid"
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  opop_pg_stop "$dir/pg"
-  rm -rf "$dir"
-}
-trap cleanup EXIT
+trap 'opop_stop_child "$server_pid"; opop_pg_stop "$dir/pg"; rm -rf "$dir"' EXIT
 
 [ -x "$bin" ] || { echo "no server binary at $bin (set OPOP_BIN)" >&2; exit 1; }
 chmod 755 "$dir" # the cluster's owner (postgres, when we are root) must reach its folder
@@ -45,16 +32,15 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 OPOP_DATABASE_URL=$url OPOP_PORT=$port OPOP_BOOTSTRAP_API_KEY=$key OPOP_LOG_LEVEL=warning \
   "$bin" serve >"$dir/server.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 200); do
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
 base="http://127.0.0.1:$port"
+curl -fs --retry 60 --retry-connrefused --retry-delay 1 -o /dev/null "$base/healthz"
 
 echo "seeding 100 pesantren through the API, then ${N_PESANTREN:-2000} pesantren and ${N_MEASUREMENTS:-100000} measurements ..." >&2
 node "$root/tests/bench/seed_pesantren.mjs" "$base" "$key" 100 "$dir/ids.txt" >&2
 N_PESANTREN=${N_PESANTREN:-2000} N_MEASUREMENTS=${N_MEASUREMENTS:-100000} "$root/tests/bench/gen_reports.sh" "$db" >&2
 
+requests=${REQUESTS:-30}
+warmup=${WARMUP:-10}
 # name|path|Accept
 cases=(
   "pesantren, page of 100|/v1/pesantren?limit=100|application/json"
@@ -73,7 +59,8 @@ median_ms() {
   sort -n | awk '{ t[NR] = $1 * 1000 } END { printf "%.2f", (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }'
 }
 
-echo "$requests requests of each case and encoding, one at a time over loopback, after $warmup untimed"
+echo "$requests requests of each case and encoding, one at a time over loopback, after $warmup untimed;" \
+  "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 printf '| %-26s | %-4s | %-8s | %9s | %14s | %13s |\n' case as encoding bytes "loopback, ms" "1 Mbit/s, ms"
 printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..28})" "------" "----------" "-----------" \
