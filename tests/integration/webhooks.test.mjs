@@ -87,6 +87,29 @@ test('a webhook gets only later changes, in feed order, signed as Standard Webho
   rx.close();
 });
 
+test('the deliveries log pages newest first, and refuses what it does not know', async () => {
+  const rx = await receiver();
+  const r = await api.post('/v1/webhooks', { url: rx.url, entities: ['pesantren'] });
+  for (let i = 0; i < 3; i++) await makePesantren(s, admin);
+  const path = `/v1/webhooks/${r.json.id}/deliveries`;
+  const all = await until('three deliveries logged', async () => {
+    const l = await api.get(path);
+    return l.json.items.length >= 3 && l.json.items;
+  });
+  const first = await api.get(`${path}?limit=2`);
+  assert.deepEqual(first.json.items.map((d) => d.id), all.slice(0, 2).map((d) => d.id));
+  assert.ok(first.headers.get('etag'));
+  const rest = await api.get(`${path}?limit=2&cursor=${encodeURIComponent(first.json.next_cursor)}`);
+  assert.deepEqual(rest.json.items.map((d) => d.id), [all[2].id]);
+  assert.equal(rest.json.next_cursor, null);
+  expectProblem(assert, await api.get('/v1/webhooks/00000000-0000-4000-8000-000000000000/deliveries'), 404);
+  expectProblem(assert, await api.get('/v1/webhooks/not-a-uuid/deliveries'), 404);
+  expectProblem(assert, await api.get(`${path}?include_total=true`), 400);
+  expectProblem(assert, await api.get(`${path}?limit=0`), 400, 'limit');
+  expectProblem(assert, await api.get(`${path}?cursor=nonsense`), 400, 'cursor');
+  rx.close();
+});
+
 test('a 503 and an answer later than the timeout are retried; the next item waits for the first', async () => {
   // The second attempt is answered 200, but only after the 1 s timeout.
   const rx = await receiver((hit, n) => (n === 1 ? 503 : n === 2 ? { status: 200, afterMs: 2500 } : 200));
