@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # What gzip saves: bytes and time of a page of 100 pesantren, the 38-row
-# regions report (JSON and CSV) and the achievement report's CSV (under 1 KiB,
-# so left plain), each plain and with Accept-Encoding: gzip. A private
-# PostgreSQL cluster, 100 pesantren with every field filled (seeded through
-# the API, so they are the first page), then a small report data set
-# (gen_reports.sh), the server, and REQUESTS timed requests of each case after
-# WARMUP untimed ones, one at a time over loopback.
-# "1 Mbit/s" is the bytes' transfer time on such a link, for the phones on
-# rural links the compression is for.
+# regions report (JSON and CSV), the achievement report's CSV (under 1 KiB,
+# so left plain) and the CSV export of the whole pesantren list, each plain
+# and with Accept-Encoding: gzip. A private PostgreSQL cluster, 100 pesantren
+# with every field filled (seeded through the API, so they are the first
+# page), then a small report data set (gen_reports.sh), the server, and
+# REQUESTS timed requests of each case after WARMUP untimed ones, one at a
+# time over loopback. "1 Mbit/s" is the bytes' transfer time on such a link,
+# for the phones on rural links the compression is for.
 #
 # usage: tests/bench/gzip.sh
 # env:   OPOP_BIN (build/opop-api), REQUESTS (30), WARMUP (10),
@@ -47,6 +47,7 @@ cases=(
   "regions report (38 rows)|/v1/reports/regions?indicator=OMZET&year=2024|application/json"
   "regions report (38 rows)|/v1/reports/regions?indicator=OMZET&year=2024|text/csv"
   "achievement report (<1 KiB)|/v1/reports/achievement?year=2024|text/csv"
+  "pesantren export, all rows|/v1/pesantren?format=csv|text/csv"
 )
 
 # one request: "bytes seconds" (the bytes as sent: curl does not decompress without --compressed)
@@ -70,7 +71,10 @@ for c in "${cases[@]}"; do
   for enc in identity gzip; do
     status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $key" -H "Accept: $accept" \
       -H "Accept-Encoding: $enc" "$base$path")
-    [ "$status" = 200 ] || { echo "$path ($accept, $enc) answered $status" >&2; exit 1; }
+    if [ "$status" != 200 ]; then # a case this build does not serve (an older one)
+      printf '| %-26s | %-4s | %-8s | %s |\n' "$name" "${accept#*/}" "$enc" "answered $status: skipped"
+      continue
+    fi
     for _ in $(seq "$warmup"); do fetch "$path" "$accept" "$enc" >/dev/null; done
     runs=$(for _ in $(seq "$requests"); do fetch "$path" "$accept" "$enc"; done)
     bytes=$(echo "$runs" | awk 'NR == 1 { print $1 }')
