@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 struct job {
   void (*fn)(void *);
@@ -16,12 +18,17 @@ struct offload {
   int taken; /* places reserved and not yet done: queued, running, or about to be queued */
   int draining;
   int started; /* workers running */
+  int nice;
   pthread_t *workers;
 };
 
 /* Worker: runs queued jobs; once draining, stops when no place is taken. */
 static void *work(void *arg) {
   struct offload *o = arg;
+  /* Linux keeps a niceness per thread: only this worker yields. Failing
+   * that, it runs at the process's own. */
+  if (o->nice > 0)
+    (void)setpriority(PRIO_PROCESS, (id_t)gettid(), o->nice);
   pthread_mutex_lock(&o->mu);
   for (;;) {
     while (o->queued == 0 && !(o->draining && o->taken == 0))
@@ -41,13 +48,14 @@ static void *work(void *arg) {
   return NULL;
 }
 
-struct offload *offload_new(int threads, int queue) {
+struct offload *offload_new(int threads, int queue, int nice) {
   struct offload *o = calloc(1, sizeof *o);
   if (o == NULL)
     return NULL;
   pthread_mutex_init(&o->mu, NULL);
   pthread_cond_init(&o->changed, NULL);
   threads = threads > 0 ? threads : 1;
+  o->nice = nice;
   o->cap = threads + (queue > 0 ? queue : 0);
   o->ring = calloc((size_t)o->cap, sizeof *o->ring);
   o->workers = calloc((size_t)threads, sizeof *o->workers);

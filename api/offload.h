@@ -7,9 +7,10 @@
  * start), then the work is handed over. */
 struct offload;
 
-/* threads workers, queue waiting places beyond them; NULL when out of
- * memory or no thread could start. */
-struct offload *offload_new(int threads, int queue);
+/* threads workers, queue waiting places beyond them, the workers running at
+ * niceness nice (0: the process's); NULL when out of memory or no thread
+ * could start. */
+struct offload *offload_new(int threads, int queue, int nice);
 /* Takes a place: 0, or -1 when every worker is busy and the queue is full,
  * or when offload_drain has begun. */
 int offload_reserve(struct offload *o);

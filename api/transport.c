@@ -423,12 +423,17 @@ static int load_tls(struct transport *t, const struct config *cfg) {
   return -1;
 }
 
+/* Hashing workers yield the CPU to the threads answering other requests (and
+ * to PostgreSQL): when a sign-in rush saturates the cores, reads stay quick
+ * and sign-ins slow down, bounded by the hashing queue. */
+#define HASHING_NICE 10
+
 /* Suspending a connection is libmicrohttpd's for its polling modes only; with
  * a thread per connection, hashing blocks only its own connection's thread. */
 static int start_hashing(struct transport *t, const struct config *cfg) {
   if (cfg->http_threads == 0 || t->hooks.hashes == NULL)
     return 0;
-  if ((t->hashing = offload_new(t->hooks.hash_workers, t->hooks.hash_queue)) != NULL)
+  if ((t->hashing = offload_new(t->hooks.hash_workers, t->hooks.hash_queue, HASHING_NICE)) != NULL)
     return 0;
   y_log_message(Y_LOG_LEVEL_ERROR, "transport: cannot start the hashing workers");
   return -1;

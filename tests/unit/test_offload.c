@@ -45,7 +45,7 @@ static void release_and_wait_for(int done) {
 }
 
 static void places_are_bounded_and_given_back(void **state) {
-  struct offload *o = offload_new(1, 2);
+  struct offload *o = offload_new(1, 2, 0);
   assert_non_null(o);
   reset(1);
   for (int i = 0; i < 3; i++) {
@@ -61,7 +61,7 @@ static void places_are_bounded_and_given_back(void **state) {
 }
 
 static void a_place_frees_when_its_job_is_done(void **state) {
-  struct offload *o = offload_new(1, 0);
+  struct offload *o = offload_new(1, 0, 0);
   reset(0);
   assert_int_equal(offload_reserve(o), 0);
   assert_int_equal(offload_reserve(o), -1);
@@ -81,7 +81,7 @@ static void *drain_thread(void *arg) {
 }
 
 static void draining_runs_what_was_reserved_then_refuses(void **state) {
-  struct offload *o = offload_new(2, 4);
+  struct offload *o = offload_new(2, 4, 0);
   pthread_t drainer;
   reset(0);
   assert_int_equal(offload_reserve(o), 0);
