@@ -1,5 +1,6 @@
 #include "offload.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -25,10 +26,14 @@ struct offload {
 /* Worker: runs queued jobs; once draining, stops when no place is taken. */
 static void *work(void *arg) {
   struct offload *o = arg;
-  /* Linux keeps a niceness per thread: only this worker yields. Failing
-   * that, it runs at the process's own. */
-  if (o->nice > 0)
-    (void)setpriority(PRIO_PROCESS, (id_t)gettid(), o->nice);
+  /* Linux keeps a niceness per thread: only this worker yields, relative to
+   * the process. Failing that, it runs at the process's own. */
+  if (o->nice > 0) {
+    errno = 0;
+    int own = getpriority(PRIO_PROCESS, (id_t)gettid());
+    if (errno == 0)
+      (void)setpriority(PRIO_PROCESS, (id_t)gettid(), own + o->nice);
+  }
   pthread_mutex_lock(&o->mu);
   for (;;) {
     while (o->queued == 0 && !(o->draining && o->taken == 0))

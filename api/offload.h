@@ -8,7 +8,7 @@
 struct offload;
 
 /* threads workers, queue waiting places beyond them, the workers running at
- * niceness nice (0: the process's); NULL when out of memory or no thread
+ * nice steps below the process's priority (0: the same); NULL when out of memory or no thread
  * could start. */
 struct offload *offload_new(int threads, int queue, int nice);
 /* Takes a place: 0, or -1 when every worker is busy and the queue is full,
