@@ -175,11 +175,11 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
   cfg->port = 8080;
   /* Measured with tests/bench/run.sh on 2 cores: PostgreSQL serves best with
    * few busy connections (2 and 8 were slower than 4), and an epoll pool of
-   * 16 served about 15 % more reads than a thread per connection. A pool
-   * thread checking a password (argon2id) holds up the other connections it
-   * serves, so during a sign-in rush reads are faster with a thread per
-   * connection (OPOP_HTTP_THREADS=0; tests/bench/signin_rush.sh). The memory
-   * of simultaneous sign-ins is bounded by the hashing gate (one per core). */
+   * 16 served about 15 % more reads than a thread per connection. Passwords
+   * are hashed on workers of their own while the connection is suspended, so
+   * a sign-in rush does not hold up a pool thread's other connections
+   * (tests/bench/signin_rush.sh); the memory of simultaneous sign-ins is
+   * bounded by the hashing gate (one per core). */
   cfg->db_pool_size = 4;
   cfg->http_threads = 16;
   cfg->max_connections = 1024;

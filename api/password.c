@@ -10,12 +10,16 @@
 /* How long a request waits for a hashing slot before it is turned away. */
 #define PW_WAIT_MS 5000
 
+void req_password_busy(struct req *r) {
+  reply_header(r, "Retry-After", "1");
+  reply_problem(r, 503, "Too many sign-ins are being checked at once; try again in a second.");
+}
+
 static int enter_gate(struct req *r) {
   req_db_release(r);
   if (r->app->pw_gate == NULL || pw_gate_enter(r->app->pw_gate, PW_WAIT_MS) == 0)
     return 0;
-  reply_header(r, "Retry-After", "1");
-  reply_problem(r, 503, "Too many sign-ins are being checked at once; try again in a second.");
+  req_password_busy(r);
   return -1;
 }
 

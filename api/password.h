@@ -18,6 +18,9 @@ int req_password_hash(struct req *r, const char *password, char out[crypto_pwhas
  * after answering 503. */
 int req_password_verify(struct req *r, const char *stored, const char *password);
 
+/* Answers 503 with Retry-After: too many passwords are being hashed. */
+void req_password_busy(struct req *r);
+
 /* Overwrites the string member name of obj in place (a password read from a
  * body), so it does not linger in freed memory. */
 void json_wipe_secret(json_t *obj, const char *name);

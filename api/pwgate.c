@@ -63,3 +63,11 @@ void pw_gate_leave(struct pw_gate *g) {
   pthread_cond_signal(&g->freed);
   pthread_mutex_unlock(&g->mu);
 }
+
+int pw_gate_slots(const struct pw_gate *g) {
+  return g->slots;
+}
+
+int pw_gate_queue(const struct pw_gate *g) {
+  return g->queue;
+}

@@ -14,5 +14,8 @@ void pw_gate_free(struct pw_gate *g);
  * full or the wait ran out (answer 503 with Retry-After). */
 int pw_gate_enter(struct pw_gate *g, int wait_ms);
 void pw_gate_leave(struct pw_gate *g);
+/* Its size: hashes at once, requests waiting beyond them. */
+int pw_gate_slots(const struct pw_gate *g);
+int pw_gate_queue(const struct pw_gate *g);
 
 #endif

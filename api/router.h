@@ -14,6 +14,7 @@ enum route_flags {
    * (it runs before the caller is known; its result is dropped if refused). */
   ROUTE_AUTH_AHEAD = 4,
   ROUTE_LARGE_BODY = 8, /* a spreadsheet import: 8 MiB bodies */
+  ROUTE_HASHES = 16,    /* hashes or checks a password (argon2id): answered off the HTTP pool */
 };
 
 /* One operation: method, path pattern with {name} segments, handler, and the

@@ -16,15 +16,15 @@ const struct route routes[] = {
     {"GET", "/openapi.json", h_openapi, 0, ROUTE_PUBLIC},
     {"GET", "/docs", h_docs, 0, ROUTE_PUBLIC},
 
-    {"POST", "/v1/auth/login", h_auth_login, 0, ROUTE_PUBLIC},
+    {"POST", "/v1/auth/login", h_auth_login, 0, ROUTE_PUBLIC | ROUTE_HASHES},
     {"POST", "/v1/auth/logout", h_auth_logout, ALL, 0},
     {"GET", "/v1/me", h_me, ALL, ROUTE_NO_QUERY},
-    {"POST", "/v1/me/password", h_me_password, ALL, ROUTE_NO_QUERY},
+    {"POST", "/v1/me/password", h_me_password, ALL, ROUTE_NO_QUERY | ROUTE_HASHES},
 
     {"GET", "/v1/users", h_users_list, ADMIN, 0},
-    {"POST", "/v1/users", h_users_create, ADMIN, 0},
+    {"POST", "/v1/users", h_users_create, ADMIN, ROUTE_HASHES},
     {"GET", "/v1/users/{id}", h_users_get, ADMIN, ROUTE_NO_QUERY},
-    {"PATCH", "/v1/users/{id}", h_users_patch, ADMIN, 0},
+    {"PATCH", "/v1/users/{id}", h_users_patch, ADMIN, ROUTE_HASHES},
 
     {"GET", "/v1/api-keys", h_api_keys_list, ADMIN, 0},
     {"POST", "/v1/api-keys", h_api_keys_create, ADMIN, 0},

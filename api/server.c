@@ -20,6 +20,8 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "password.h"
+#include "pwgate.h"
 #include "reply.h"
 #include "router.h"
 #include "transport.h"
@@ -222,13 +224,24 @@ static void security_headers(struct req *r) {
     reply_header(r, "Cache-Control", "private, no-cache");
 }
 
-static void dispatch(const struct _u_request *http, struct _u_response *res, void *user_data) {
-  struct req r = {.http = http, .res = res, .app = user_data};
+/* A request the hashing workers had no room for: its route, for the
+ * metrics, and 503 as from a full hashing queue. */
+static void refuse_hashing(struct req *r) {
+  char allow[96];
+  int known = 0;
+  r->route = router_match(r->http->http_verb, r->http->url_path, r->vars, &known, allow, sizeof allow);
+  req_password_busy(r);
+}
+
+/* Answers a request: the middleware steps, the answer by step, then logging and metrics. */
+static void serve(const struct _u_request *http, struct _u_response *res, struct app *app,
+                  void (*step)(struct req *r)) {
+  struct req r = {.http = http, .res = res, .app = app};
   double started = now_s();
   set_request_id(&r);
   apply_cors(&r);
   if (request_acceptable(&r))
-    route_request(&r);
+    step(&r);
   security_headers(&r);
   /* While stopping, no connection is kept for a next request that could
    * arrive as it closes: the client opens a new one, which is refused. */
@@ -237,19 +250,44 @@ static void dispatch(const struct _u_request *http, struct _u_response *res, voi
   finish(&r, started);
 }
 
-/* The route's body limit: the spreadsheet import routes take more. */
-static size_t body_limit(const struct _u_request *http, void *data) {
+static void dispatch(const struct _u_request *http, struct _u_response *res, void *user_data) {
+  serve(http, res, user_data, route_request);
+}
+
+static void refuse(const struct _u_request *http, struct _u_response *res, void *user_data) {
+  serve(http, res, user_data, refuse_hashing);
+}
+
+/* The flags of the route the request names (0 when none). */
+static unsigned route_flags(const struct _u_request *http) {
   char *vars[REQ_MAX_VARS] = {0};
   char allow[96];
   int known = 0;
   const struct route *route = router_match(http->http_verb, http->url_path, vars, &known, allow, sizeof allow);
   for (int i = 0; i < REQ_MAX_VARS; i++)
     free(vars[i]);
-  return route && (route->flags & ROUTE_LARGE_BODY) ? LARGE_BODY_LIMIT : BODY_LIMIT;
+  return route ? route->flags : 0;
+}
+
+/* The route's body limit: the spreadsheet import routes take more. */
+static size_t body_limit(const struct _u_request *http, void *data) {
+  return route_flags(http) & ROUTE_LARGE_BODY ? LARGE_BODY_LIMIT : BODY_LIMIT;
+}
+
+static int hashes(const struct _u_request *http, void *data) {
+  return (route_flags(http) & ROUTE_HASHES) != 0;
 }
 
 int server_start(struct app *app) {
-  struct transport_hooks hooks = {dispatch, body_limit, app};
+  /* As many hashing workers and waiting places as the password gate has, so
+   * that in the epoll pool the gate never makes a worker wait. */
+  struct transport_hooks hooks = {.dispatch = dispatch,
+                                  .body_limit = body_limit,
+                                  .data = app,
+                                  .hashes = hashes,
+                                  .refuse = refuse,
+                                  .hash_workers = pw_gate_slots(app->pw_gate),
+                                  .hash_queue = pw_gate_queue(app->pw_gate)};
   app->transport = transport_start(&app->cfg, &hooks);
   return app->transport ? 0 : -1;
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <yder.h>
 
+#include "offload.h"
 #include "validate.h"
 
 /* One open connection, watched for its request's deadline. */
@@ -31,6 +32,12 @@ struct exchange {
   int started;  /* the access handler has seen its headers */
   int answered;
   int over; /* the body grew past the limit */
+  /* Answered on a hashing worker while its connection is suspended: */
+  int handed_off;
+  struct transport *t;
+  struct MHD_Connection *c;
+  struct MHD_Response *ready; /* the answer made there, NULL if none could be */
+  unsigned ready_status;
 };
 
 struct transport {
@@ -43,8 +50,9 @@ struct transport {
   pthread_cond_t wake;
   struct watched *conns;
   int stopping;
-  int watching; /* the watchdog thread runs */
-  long busy;    /* requests between their headers and their answer sent (atomic) */
+  int watching;            /* the watchdog thread runs */
+  long busy;               /* requests between their headers and their answer sent (atomic) */
+  struct offload *hashing; /* workers for requests that hash a password (epoll pool only) */
   pthread_t watchdog;
 };
 
@@ -224,21 +232,79 @@ static struct MHD_Response *to_mhd(struct _u_response *res) {
   return m;
 }
 
-static enum MHD_Result answer(struct transport *t, struct MHD_Connection *c, struct exchange *ex) {
+typedef void answerer(const struct _u_request *req, struct _u_response *res, void *data);
+
+/* The answer by how (dispatch, or refuse) as libmicrohttpd's: NULL if none could be made. */
+static struct MHD_Response *make_answer(struct transport *t, struct exchange *ex, answerer *how, unsigned *status) {
   struct _u_response res;
-  enum MHD_Result ok = MHD_NO;
+  if (ulfius_init_response(&res) != U_OK)
+    return NULL;
+  how(&ex->req, &res, t->hooks.data);
+  struct MHD_Response *m = to_mhd(&res);
+  *status = (unsigned)res.status;
+  ulfius_clean_response(&res);
+  return m;
+}
+
+static enum MHD_Result send_answer(struct MHD_Connection *c, struct MHD_Response *m, unsigned status) {
+  if (m == NULL)
+    return MHD_NO;
+  enum MHD_Result ok = MHD_queue_response(c, status, m);
+  MHD_destroy_response(m);
+  return ok;
+}
+
+static enum MHD_Result answer_by(struct transport *t, struct MHD_Connection *c, struct exchange *ex, answerer *how) {
+  unsigned status = 0;
   ex->answered = 1;
   mark(t, ex->conn, 1, 1);
-  if (ulfius_init_response(&res) != U_OK)
-    return MHD_NO;
-  t->hooks.dispatch(&ex->req, &res, t->hooks.data);
-  struct MHD_Response *m = to_mhd(&res);
-  if (m) {
-    ok = MHD_queue_response(c, (unsigned)res.status, m);
-    MHD_destroy_response(m);
+  struct MHD_Response *m = make_answer(t, ex, how, &status);
+  return send_answer(c, m, status);
+}
+
+static enum MHD_Result answer(struct transport *t, struct MHD_Connection *c, struct exchange *ex) {
+  return answer_by(t, c, ex, t->hooks.dispatch);
+}
+
+/* On a hashing worker: answers, then gives the connection back to
+ * libmicrohttpd, which calls on_request again to send the answer. */
+static void answer_handed_off(void *arg) {
+  struct exchange *ex = arg;
+  ex->ready = make_answer(ex->t, ex, ex->t->hooks.dispatch, &ex->ready_status);
+  MHD_resume_connection(ex->c);
+}
+
+/* A request that hashes a password is answered on a hashing worker, its
+ * connection suspended meanwhile, so that this pool thread goes on serving
+ * the other connections it multiplexes; with no room among the workers it
+ * is refused at once (503). */
+static enum MHD_Result hand_off(struct transport *t, struct MHD_Connection *c, struct exchange *ex) {
+  if (offload_reserve(t->hashing) != 0)
+    return answer_by(t, c, ex, t->hooks.refuse);
+  ex->answered = ex->handed_off = 1;
+  ex->t = t;
+  ex->c = c;
+  mark(t, ex->conn, 1, 1);
+  /* Suspended before the worker may resume it. */
+  MHD_suspend_connection(c);
+  offload_run(t->hashing, answer_handed_off, ex);
+  return MHD_YES;
+}
+
+/* The last call for a request (its body, if any, has arrived). */
+static enum MHD_Result on_arrived(struct transport *t, struct MHD_Connection *c, struct exchange *ex) {
+  if (ex->handed_off) {
+    /* Resumed: the worker's answer, sent once. */
+    struct MHD_Response *m = ex->ready;
+    ex->ready = NULL;
+    ex->handed_off = 0;
+    return send_answer(c, m, ex->ready_status);
   }
-  ulfius_clean_response(&res);
-  return ok;
+  if (ex->answered)
+    return MHD_YES;
+  if (t->hashing && t->hooks.hashes(&ex->req, t->hooks.data))
+    return hand_off(t, c, ex);
+  return answer(t, c, ex);
 }
 
 /* Keeps up to limit bytes of the body; past that the request is over. */
@@ -287,7 +353,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
      * middle of a chunked body), then refused. */
     return MHD_YES;
   }
-  return ex->answered ? MHD_YES : answer(t, c, ex);
+  return on_arrived(t, c, ex);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode toe) {
@@ -298,6 +364,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state, enum
   mark(t, ex->conn, 0, 0);
   if (ex->started)
     __atomic_fetch_sub(&t->busy, 1, __ATOMIC_SEQ_CST);
+  if (ex->ready)
+    MHD_destroy_response(ex->ready);
   ulfius_clean_request(&ex->req);
   free(ex);
   *state = NULL;
@@ -334,6 +402,7 @@ static char *read_file(const char *path) {
 }
 
 static void transport_free(struct transport *t) {
+  offload_free(t->hashing);
   if (t->tls_key)
     memset(t->tls_key, 0, strlen(t->tls_key));
   free(t->tls_key);
@@ -354,10 +423,28 @@ static int load_tls(struct transport *t, const struct config *cfg) {
   return -1;
 }
 
+/* Hashing workers yield the CPU to the threads answering other requests (and
+ * to PostgreSQL): when a sign-in rush saturates the cores, reads stay quick
+ * and sign-ins slow down, bounded by the hashing queue. */
+#define HASHING_NICE 10
+
+/* Suspending a connection is libmicrohttpd's for its polling modes only; with
+ * a thread per connection, hashing blocks only its own connection's thread. */
+static int start_hashing(struct transport *t, const struct config *cfg) {
+  if (cfg->http_threads == 0 || t->hooks.hashes == NULL)
+    return 0;
+  if ((t->hashing = offload_new(t->hooks.hash_workers, t->hooks.hash_queue, HASHING_NICE)) != NULL)
+    return 0;
+  y_log_message(Y_LOG_LEVEL_ERROR, "transport: cannot start the hashing workers");
+  return -1;
+}
+
 static struct MHD_Daemon *start_daemon(struct transport *t, const struct config *cfg) {
   unsigned flags = MHD_USE_ERROR_LOG | MHD_USE_ITC | (cfg->bind_family == AF_INET6 ? MHD_USE_IPv6 : 0);
   flags |= cfg->http_threads > 0 ? MHD_USE_EPOLL_INTERNAL_THREAD
                                  : MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD;
+  if (t->hashing)
+    flags |= MHD_ALLOW_SUSPEND_RESUME;
   struct MHD_OptionItem ops[16] = {
       {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL}, /* first, or it misses messages */
       {MHD_OPTION_SOCK_ADDR, 0, &t->addr},
@@ -431,7 +518,7 @@ struct transport *transport_start(const struct config *cfg, const struct transpo
     y_log_message(Y_LOG_LEVEL_ERROR, "transport: OPOP_BIND %s is not an address", cfg->bind);
     goto fail;
   }
-  if (load_tls(t, cfg) != 0)
+  if (load_tls(t, cfg) != 0 || start_hashing(t, cfg) != 0)
     goto fail;
   if ((t->daemon = start_daemon(t, cfg)) == NULL) {
     y_log_message(Y_LOG_LEVEL_ERROR, "transport: cannot listen on %s:%d", cfg->bind, cfg->port);
@@ -465,6 +552,10 @@ void transport_stop(struct transport *t) {
   pthread_mutex_unlock(&t->lock);
   if (t->watching)
     pthread_join(t->watchdog, NULL);
+  /* libmicrohttpd must not stop with a connection suspended: every request
+   * handed to the hashing workers is answered (and resumed) first. */
+  if (t->hashing)
+    offload_drain(t->hashing);
   MHD_stop_daemon(t->daemon);
   transport_free(t);
 }

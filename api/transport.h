@@ -25,6 +25,13 @@ struct transport_hooks {
   /* The body limit of the route the request names, in bytes. */
   size_t (*body_limit)(const struct _u_request *req, void *data);
   void *data;
+  /* Whether the request hashes a password (optional). In the epoll pool such
+   * a request is answered on one of hash_workers threads, its connection
+   * suspended meanwhile, with up to hash_queue more waiting; beyond that,
+   * refuse answers it at once (503 with Retry-After). */
+  int (*hashes)(const struct _u_request *req, void *data);
+  void (*refuse)(const struct _u_request *req, struct _u_response *res, void *data);
+  int hash_workers, hash_queue;
 };
 
 struct transport;
