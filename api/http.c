@@ -351,20 +351,16 @@ static int valid_seq(const char *s) {
 
 int req_cursor(struct req *r, const char *sort, char **key, char **seq) {
   const char *c = req_query(r, "cursor");
-  char *parts[3];
   *key = *seq = NULL;
   if (c == NULL)
     return 0;
-  if (cursor_decode(c, parts, 3) != 0 || strcmp(parts[0], sort) != 0 || !valid_seq(parts[2])) {
-    if (parts[0])
-      for (int i = 0; i < 3; i++)
-        free(parts[i]);
-    reply_field(r, 400, "cursor", "is not a cursor of this list and sort");
+  if (cursor_position(c, sort, key, seq) != 0 || !valid_seq(*seq)) {
+    free(*key);
+    free(*seq);
+    *key = *seq = NULL;
+    reply_field(r, 400, "cursor", cursor_refused);
     return -1;
   }
-  free(parts[0]);
-  *key = parts[1];
-  *seq = parts[2];
   return 0;
 }
 
