@@ -19,7 +19,9 @@
 #include "replica.h"
 #include "repo_auth.h"
 #include "repo_idem.h"
+#include "repo_regions.h"
 #include "router.h"
+#include "rules.h"
 #include "server.h"
 #include "validate.h"
 #include "webhook_worker.h"
@@ -114,11 +116,25 @@ static int idempotency_key_step(struct db_conn *conn, void *arg) {
   return rc;
 }
 
+/* The region codes' rule lives in api/rules.c; the table must agree with it. */
+static int regions_step(struct db_conn *conn, void *arg) {
+  json_t *regions = NULL;
+  char why[160] = "the regions table cannot be read";
+  int rc = repo_regions_list(conn, &regions) == DBQ_ONE ? rules_regions_agree(regions, why, sizeof why) : -1;
+  (void)arg;
+  if (rc != 0)
+    log_fatal("%s", why);
+  json_decref(regions);
+  return rc;
+}
+
 /* The bootstrap secrets are wiped from memory once used, whatever happened. */
 static int bootstrap(struct app *app) {
   int rc = bootstrap_with_secrets(app);
   if (rc == 0)
     rc = with_conn(app->pool, app->cfg.db_acquire_timeout_ms, idempotency_key_step, app);
+  if (rc == 0)
+    rc = with_conn(app->pool, app->cfg.db_acquire_timeout_ms, regions_step, NULL);
   config_forget_bootstrap(&app->cfg);
   return rc;
 }
