@@ -35,6 +35,12 @@ struct app {
   unsigned char idempotency_key[32];
 };
 
+/* The database limits the configuration asks for (OPOP_DB_*). */
+static inline struct db_limits app_db_limits(const struct config *cfg) {
+  struct db_limits l = {cfg->db_statement_timeout_ms, cfg->db_idle_tx_timeout_ms, cfg->db_connect_timeout_s};
+  return l;
+}
+
 enum role {
   ROLE_ADMIN = 1,
   ROLE_MENTOR = 2,

@@ -115,6 +115,11 @@ static int load_ints(struct config *cfg, const char *(*get)(const char *), char 
       {"OPOP_REQUEST_DEADLINE", 1, 3600, &cfg->request_deadline_s},
       {"OPOP_MAX_CONNECTIONS_PER_ADDRESS", 0, 100000, &cfg->max_per_address},
       {"OPOP_SHUTDOWN_DRAIN_MS", 0, 5000, &cfg->drain_ms},
+      {"OPOP_DB_ACQUIRE_TIMEOUT_MS", 1, 600000, &cfg->db_acquire_timeout_ms},
+      {"OPOP_DB_STATEMENT_TIMEOUT_MS", 0, 86400000, &cfg->db_statement_timeout_ms},
+      {"OPOP_DB_IDLE_TX_TIMEOUT_MS", 0, 86400000, &cfg->db_idle_tx_timeout_ms},
+      {"OPOP_DB_CONNECT_TIMEOUT_S", 2, 3600, &cfg->db_connect_timeout_s},
+      {"OPOP_RETRY_AFTER_S", 1, 3600, &cfg->retry_after_s},
   };
   for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
     const char *v = get(ints[i].name);
@@ -169,6 +174,15 @@ static int load_tls(struct config *cfg, const char *(*get)(const char *), char *
   return 0;
 }
 
+/* The same as db/'s DB_LIMITS_DEFAULT, so an unset environment keeps them. */
+static void set_db_defaults(struct config *cfg) {
+  cfg->db_acquire_timeout_ms = 5000;
+  cfg->db_statement_timeout_ms = 30000;
+  cfg->db_idle_tx_timeout_ms = 60000;
+  cfg->db_connect_timeout_s = 5;
+  cfg->retry_after_s = 5;
+}
+
 int config_load(struct config *cfg, const char *(*get)(const char *), char *err, size_t errlen) {
   const char *v;
   memset(cfg, 0, sizeof *cfg);
@@ -196,6 +210,7 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
   cfg->webhook_retry_window_s = 24 * 3600;
   cfg->request_deadline_s = 30;
   cfg->drain_ms = 1000;
+  set_db_defaults(cfg);
   if (load_ints(cfg, get, err, errlen) != 0)
     goto fail;
   v = get("OPOP_BIND");

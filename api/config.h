@@ -44,6 +44,11 @@ struct config {
   int drain_ms;           /* on SIGTERM, /readyz is 503 this long before stopping */
   char *tls_cert;         /* PEM file: serve HTTPS when set with tls_key */
   char *tls_key;
+  int db_acquire_timeout_ms;   /* longest wait for a pooled connection before a 503 */
+  int db_statement_timeout_ms; /* a statement running longer is cancelled */
+  int db_idle_tx_timeout_ms;   /* a transaction left idle longer is ended */
+  int db_connect_timeout_s;    /* default when the database URL names none */
+  int retry_after_s;           /* Retry-After on 503 answers */
 };
 
 /* Reads the environment through getenv_fn (getenv in production, a fake in

@@ -18,7 +18,7 @@ static const struct constraint_info constraints[] = {
     {"pesantren_district_check", 422, "district", "must be at most 100 characters"},
     {"pesantren_village_check", 422, "village", "must be at most 100 characters"},
     {"pesantren_leader_name_check", 422, "leader_name", "must be at most 200 characters"},
-    {"pesantren_phone_check", 422, "phone", "must be 6 to 20 digits, spaces, '+' or '-'"},
+    {"pesantren_phone_check", 422, "phone", "must be 6 to 20 characters of digits, spaces, '+' and '-'"},
     {"pesantren_email_check", 422, "email", "must be an email address"},
     {"pesantren_founded_year_check", 422, "founded_year", "must be from 1700 to the current year"},
     {"pesantren_santri_count_check", 422, "santri_count", "must be from 0 to 100000"},

@@ -6,6 +6,8 @@
 
 #define SEP '\x1f'
 
+const char cursor_refused[] = "is not a cursor this list gave out";
+
 char *cursor_encode(const char *const *parts, int n) {
   size_t len = 0;
   for (int i = 0; i < n; i++)
@@ -66,4 +68,20 @@ out:
     }
   free(bin);
   return rc;
+}
+
+int cursor_position(const char *cursor, const char *tag, char **key, char **seq) {
+  char *parts[3];
+  *key = *seq = NULL;
+  if (cursor_decode(cursor, parts, 3) != 0)
+    return -1;
+  if (strcmp(parts[0], tag) != 0) {
+    for (int i = 0; i < 3; i++)
+      free(parts[i]);
+    return -1;
+  }
+  free(parts[0]);
+  *key = parts[1];
+  *seq = parts[2];
+  return 0;
 }

@@ -41,23 +41,20 @@ static int is_unsigned(const char *s, int max_digits, unsigned long long max) {
  * after answering 400. */
 static int parse_since(struct req *r, char **xid, char **seq) {
   const char *since = req_query(r, "since");
-  char *parts[3] = {NULL, NULL, NULL};
   *xid = *seq = NULL;
   if (since == NULL) {
     *xid = strdup("0");
     *seq = strdup("0");
     return 0;
   }
-  if (cursor_decode(since, parts, 3) != 0 || strcmp(parts[0], CURSOR_TAG) != 0 ||
-      !is_unsigned(parts[1], 20, UINT64_MAX) || !is_unsigned(parts[2], 19, INT64_MAX)) {
-    for (int i = 0; i < 3; i++)
-      free(parts[i]);
-    reply_field(r, 400, "since", "is not a cursor of the change feed (use the next_cursor of an earlier answer)");
+  if (cursor_position(since, CURSOR_TAG, xid, seq) != 0 || !is_unsigned(*xid, 20, UINT64_MAX) ||
+      !is_unsigned(*seq, 19, INT64_MAX)) {
+    free(*xid);
+    free(*seq);
+    *xid = *seq = NULL;
+    reply_field(r, 400, "since", cursor_refused);
     return -1;
   }
-  free(parts[0]);
-  *xid = parts[1];
-  *seq = parts[2];
   return 0;
 }
 

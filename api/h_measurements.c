@@ -231,10 +231,13 @@ void h_measurements_delete(struct req *r) {
 
 /* ---- workflow ---- */
 
+#define STEP_REFUSED "measurements_status_transition" /* the trigger's name for a move it refuses */
+
+/* Which moves are allowed is the database's rule alone (the trigger
+ * measurements_check_status); a step names only where it goes. */
 struct step {
-  const char *to;      /* the status it moves to */
-  const char *from[3]; /* the statuses it moves from */
-  const char *reason;  /* reject only */
+  const char *to;     /* the status it moves to */
+  const char *reason; /* reject only */
 };
 
 struct step_tx {
@@ -256,17 +259,19 @@ static int step_allowed(struct req *r, const json_t *state, struct outcome *fail
   return fail->status ? -1 : 0;
 }
 
-static int step_from_ok(const struct step *s, const char *status) {
-  for (int i = 0; i < 3 && s->from[i]; i++)
-    if (status && strcmp(s->from[i], status) == 0)
-      return 1;
-  return 0;
+/* The trigger's refusal of a move, answered with the status it was in. */
+static enum dbq step_refused(struct step_tx *t, struct db_conn *conn, const json_t *state, enum dbq q) {
+  char detail[160];
+  if (q >= 0 || strcmp(db_last_error(conn)->constraint, STEP_REFUSED) != 0)
+    return q;
+  snprintf(detail, sizeof detail, "The measurement is %s; it cannot become %s.", status_of(state), t->step->to);
+  outcome_set_type(&t->fail, PROBLEM_WORKFLOW_STEP, detail);
+  return DBQ_ROLLBACK;
 }
 
 static enum dbq step_body(struct db_conn *conn, void *arg) {
   struct step_tx *t = arg;
   json_t *state = NULL;
-  char detail[160];
   json_decref(t->doc);
   t->doc = NULL;
   enum dbq q = repo_measurements_lock_state(conn, t->id, &state);
@@ -283,12 +288,8 @@ static enum dbq step_body(struct db_conn *conn, void *arg) {
     outcome_set(&t->fail, 412, NULL, "The measurement has changed since you read it (If-Match).");
     goto out;
   }
-  if (!step_from_ok(t->step, status_of(state))) {
-    snprintf(detail, sizeof detail, "The measurement is %s; it cannot become %s.", status_of(state), t->step->to);
-    outcome_set_type(&t->fail, PROBLEM_WORKFLOW_STEP, detail);
-    goto out;
-  }
   q = repo_measurements_set_status(conn, t->id, t->step->to, t->step->reason, &t->doc);
+  q = step_refused(t, conn, state, q);
 out:
   json_decref(state);
   return q;
@@ -322,13 +323,13 @@ static int empty_body(struct req *r) {
 }
 
 void h_measurements_submit(struct req *r) {
-  static const struct step submit = {"submitted", {"draft", "rejected", NULL}, NULL};
+  static const struct step submit = {"submitted", NULL};
   if (req_uuid_var(r, 0) && empty_body(r))
     run_step(r, &submit);
 }
 
 void h_measurements_verify(struct req *r) {
-  static const struct step verify = {"verified", {"submitted", NULL, NULL}, NULL};
+  static const struct step verify = {"verified", NULL};
   if (req_uuid_var(r, 0) && empty_body(r))
     run_step(r, &verify);
 }
@@ -344,7 +345,7 @@ void h_measurements_reject(struct req *r) {
     reply_invalid(r, 422, errors);
     goto out;
   }
-  struct step reject = {"rejected", {"submitted", NULL, NULL}, json_string_value(json_object_get(body, "reason"))};
+  struct step reject = {"rejected", json_string_value(json_object_get(body, "reason"))};
   run_step(r, &reject);
 out:
   json_decref(body);

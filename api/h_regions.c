@@ -11,8 +11,13 @@
 #include "rules.h"
 
 /* The 38 regions are read once per request and paged here: the cursor is
- * the last code answered. */
-static json_t *regions_page(json_t *all, const char *after, const char *kind, int limit, int with_total) {
+ * the position of the last code answered, in every list's format (the code
+ * is unique, so its sequence part is a constant). */
+#define REGIONS_SORT "code"
+#define REGIONS_SEQ "1"
+
+static void reply_regions_page(struct req *r, json_t *all, const char *after, const char *kind, int limit,
+                               int with_total) {
   json_t *items = json_array();
   const char *next = NULL;
   long long total = 0;
@@ -31,25 +36,24 @@ static json_t *regions_page(json_t *all, const char *after, const char *kind, in
     }
     json_array_append(items, region);
   }
-  char *cursor = next ? cursor_encode(&next, 1) : NULL;
-  json_t *page = page_new(items, cursor, with_total ? total : -1);
-  free(cursor);
-  return page;
+  reply_page(r, items, REGIONS_SORT, next, REGIONS_SEQ, with_total ? total : -1);
 }
 
 void h_regions_list(struct req *r) {
   static const char *const allowed[] = {"limit", "cursor", "include_total", "kind", NULL};
   static const char *const kinds[] = {"kabupaten", "kota", NULL};
-  json_t *all = NULL, *page = NULL;
-  char *after = NULL;
-  const char *kind = NULL, *cursor = req_query(r, "cursor");
+  json_t *all = NULL;
+  char *after = NULL, *seq = NULL;
+  const char *kind = NULL;
   int limit = 20, with_total = 0;
   struct db_conn *db;
   if (req_query_allowed(r, allowed) != 0 || req_limit(r, &limit) != 0 ||
       req_query_bool(r, "include_total", &with_total) != 0 || req_query_enum(r, "kind", kinds, &kind) != 0)
     return;
-  if (cursor && (cursor_decode(cursor, &after, 1) != 0 || !region_code_valid(after))) {
-    reply_field(r, 400, "cursor", "is not a cursor this list gave out");
+  if (req_cursor(r, REGIONS_SORT, &after, &seq) != 0)
+    return;
+  if (after && !region_code_valid(after)) {
+    reply_field(r, 400, "cursor", cursor_refused);
     goto out;
   }
   if ((db = req_db(r)) == NULL)
@@ -59,12 +63,11 @@ void h_regions_list(struct req *r) {
     reply_db(r, q);
     goto out;
   }
-  page = regions_page(all, after, kind, limit, with_total == 1);
-  reply_list_json(r, page);
+  reply_regions_page(r, all, after, kind, limit, with_total == 1);
 out:
   free(after);
+  free(seq);
   json_decref(all);
-  json_decref(page);
 }
 
 void h_regions_get(struct req *r) {

@@ -46,7 +46,7 @@ static enum dbq fetch(struct db_conn *db, struct report_args *a, lookup_fn looku
  * hands it to the primary. *answered when no connection could be had. */
 static enum dbq read_report(struct req *r, struct report_args *a, lookup_fn lookup, report_fn report, json_t **items,
                             int *answered) {
-  struct db_conn *db = db_replica_acquire(r->app->replica, 5000);
+  struct db_conn *db = db_replica_acquire(r->app->replica, r->app->cfg.db_acquire_timeout_ms);
   if (db) {
     enum dbq q = fetch(db, a, lookup, report, items);
     db_replica_release(r->app->replica, db, q == DBQ_UNAVAILABLE);

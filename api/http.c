@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "cursor.h"
+#include "etag.h"
 #include "gzip.h"
 #include "list_etag.h"
 #include "reply.h"
@@ -130,36 +131,6 @@ const char *req_uuid_var(struct req *r, int i) {
   for (char *c = v; *c; c++)
     *c = (char)tolower((unsigned char)*c);
   return v;
-}
-
-/* Whether the entity-tag list in header names tag (the opaque text between
- * the quotes), plain or gzipped ("12" or "12-gz"), or is "*": 0 when not, 1
- * for the plain tag or "*", 2 for the gzipped one. A weak tag (W/"3") matches
- * only when weak_ok: If-None-Match compares weakly, If-Match strongly (RFC
- * 9110 13.1.1, 13.1.2); the two representations share their resource's
- * state, so either passes a precondition. */
-static int etag_list_matches(const char *header, const char *tag, int weak_ok) {
-  size_t n = strlen(tag), gz = strlen(GZIP_ETAG_SUFFIX);
-  const char *p = header;
-  while (*p) {
-    while (*p == ' ' || *p == ',')
-      p++;
-    if (*p == '*')
-      return 1;
-    int weak = strncmp(p, "W/", 2) == 0;
-    if (weak)
-      p += 2;
-    if (*p == '"' && (weak_ok || !weak) && strncmp(p + 1, tag, n) == 0) {
-      const char *rest = p + 1 + n;
-      if (*rest == '"')
-        return 1;
-      if (strncmp(rest, GZIP_ETAG_SUFFIX, gz) == 0 && rest[gz] == '"')
-        return 2;
-    }
-    while (*p && *p != ',')
-      p++;
-  }
-  return 0;
 }
 
 int req_not_modified(struct req *r, const json_t *doc) {
@@ -351,20 +322,16 @@ static int valid_seq(const char *s) {
 
 int req_cursor(struct req *r, const char *sort, char **key, char **seq) {
   const char *c = req_query(r, "cursor");
-  char *parts[3];
   *key = *seq = NULL;
   if (c == NULL)
     return 0;
-  if (cursor_decode(c, parts, 3) != 0 || strcmp(parts[0], sort) != 0 || !valid_seq(parts[2])) {
-    if (parts[0])
-      for (int i = 0; i < 3; i++)
-        free(parts[i]);
-    reply_field(r, 400, "cursor", "is not a cursor of this list and sort");
+  if (cursor_position(c, sort, key, seq) != 0 || !valid_seq(*seq)) {
+    free(*key);
+    free(*seq);
+    *key = *seq = NULL;
+    reply_field(r, 400, "cursor", cursor_refused);
     return -1;
   }
-  free(parts[0]);
-  *key = parts[1];
-  *seq = parts[2];
   return 0;
 }
 

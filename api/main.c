@@ -19,7 +19,9 @@
 #include "replica.h"
 #include "repo_auth.h"
 #include "repo_idem.h"
+#include "repo_regions.h"
 #include "router.h"
+#include "rules.h"
 #include "server.h"
 #include "validate.h"
 #include "webhook_worker.h"
@@ -51,8 +53,8 @@ static int setup(struct config *cfg) {
 }
 
 /* Runs one statement-level step against a single pooled connection. */
-static int with_conn(struct db_pool *pool, int (*step)(struct db_conn *conn, void *arg), void *arg) {
-  struct db_conn *conn = db_pool_acquire(pool, 5000);
+static int with_conn(struct db_pool *pool, int wait_ms, int (*step)(struct db_conn *conn, void *arg), void *arg) {
+  struct db_conn *conn = db_pool_acquire(pool, wait_ms);
   int rc = conn ? step(conn, arg) : -1;
   db_pool_release(pool, conn);
   return rc;
@@ -91,10 +93,12 @@ static int bootstrap_with_secrets(struct app *app) {
       log_fatal("configuration: OPOP_BOOTSTRAP_ADMIN_EMAIL must be an email address");
       return -1;
     }
-    if (auth_password_hash(cfg->bootstrap_password, u.hash) != 0 || with_conn(app->pool, bootstrap_admin_step, &u))
+    if (auth_password_hash(cfg->bootstrap_password, u.hash) != 0 ||
+        with_conn(app->pool, app->cfg.db_acquire_timeout_ms, bootstrap_admin_step, &u))
       return -1;
   }
-  if (cfg->bootstrap_api_key && with_conn(app->pool, bootstrap_key_step, cfg->bootstrap_api_key) != 0)
+  if (cfg->bootstrap_api_key &&
+      with_conn(app->pool, app->cfg.db_acquire_timeout_ms, bootstrap_key_step, cfg->bootstrap_api_key) != 0)
     return -1;
   return 0;
 }
@@ -112,11 +116,25 @@ static int idempotency_key_step(struct db_conn *conn, void *arg) {
   return rc;
 }
 
+/* The region codes' rule lives in api/rules.c; the table must agree with it. */
+static int regions_step(struct db_conn *conn, void *arg) {
+  json_t *regions = NULL;
+  char why[160] = "the regions table cannot be read";
+  int rc = repo_regions_list(conn, &regions) == DBQ_ONE ? rules_regions_agree(regions, why, sizeof why) : -1;
+  (void)arg;
+  if (rc != 0)
+    log_fatal("%s", why);
+  json_decref(regions);
+  return rc;
+}
+
 /* The bootstrap secrets are wiped from memory once used, whatever happened. */
 static int bootstrap(struct app *app) {
   int rc = bootstrap_with_secrets(app);
   if (rc == 0)
-    rc = with_conn(app->pool, idempotency_key_step, app);
+    rc = with_conn(app->pool, app->cfg.db_acquire_timeout_ms, idempotency_key_step, app);
+  if (rc == 0)
+    rc = with_conn(app->pool, app->cfg.db_acquire_timeout_ms, regions_step, NULL);
   config_forget_bootstrap(&app->cfg);
   return rc;
 }
@@ -161,16 +179,17 @@ static int cmd_serve(void) {
                   : "migrations failed; is the database at OPOP_DATABASE_URL reachable and unchanged?");
     goto out_config;
   }
-  app.pool = db_pool_new(app.cfg.database_url, app.cfg.db_pool_size);
+  struct db_limits limits = app_db_limits(&app.cfg);
+  app.pool = db_pool_new_limited(app.cfg.database_url, app.cfg.db_pool_size, &limits);
   app.metrics = metrics_new(routes_count);
   if (app.cfg.database_read_url)
-    app.replica =
-        db_replica_new(app.cfg.database_url, app.cfg.database_read_url, app.cfg.db_pool_size, app.cfg.read_max_lag_s);
+    app.replica = db_replica_new(app.cfg.database_url, app.cfg.database_read_url, app.cfg.db_pool_size,
+                                 app.cfg.read_max_lag_s, &limits);
   app.pw_gate = password_gate(&app.cfg);
   if (app.pool == NULL || app.metrics == NULL || (app.cfg.database_read_url && app.replica == NULL) ||
       app.pw_gate == NULL || bootstrap(&app) != 0)
     goto out_pool;
-  pruner = pruner_start(app.pool, app.cfg.prune_interval_s, app.cfg.login_lock_s);
+  pruner = pruner_start(app.pool, app.cfg.prune_interval_s, app.cfg.login_lock_s, app.cfg.db_acquire_timeout_ms);
   if ((webhooks = webhook_worker_start(&app.cfg)) == NULL) {
     log_fatal("the webhook deliverer cannot start");
     goto out_pool;
@@ -255,7 +274,7 @@ static int cmd_user_create(int argc, char **argv) {
   if (db_migrate(config_migrate_url(&cfg)) < 0 || auth_password_hash(password, u.hash) != 0)
     goto out;
   pool = db_pool_new(cfg.database_url, 1);
-  if (pool && with_conn(pool, bootstrap_admin_step, &u) == 0) {
+  if (pool && with_conn(pool, cfg.db_acquire_timeout_ms, bootstrap_admin_step, &u) == 0) {
     printf("user %s ready\n", u.email);
     rc = 0;
   }

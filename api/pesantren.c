@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "constraints.h"
 #include "reply.h"
 #include "rules.h"
 
@@ -20,11 +21,13 @@ static const char *check_nspp(const json_t *v) {
   return NULL;
 }
 
+/* The database's pesantren_phone_check, checked early to report it beside
+ * the other fields; its message has one home, the constraint registry. */
 static const char *check_phone(const json_t *v) {
   const char *s = json_string_value(v);
   size_t n = strlen(s);
   if (n < 6 || n > 20 || strspn(s, "0123456789 +-") != n)
-    return "must be 6 to 20 characters of digits, spaces, '+' and '-'";
+    return constraint_find("pesantren_phone_check")->message;
   return NULL;
 }
 

@@ -4,6 +4,7 @@
 
 #include "auth.h"
 #include "constraints.h"
+#include "cursor.h"
 #include "list.h"
 
 #define SQLSTATE_FOREIGN_KEY "23503"
@@ -94,7 +95,7 @@ static struct problem constraint_problem(const struct db_error *e) {
  * client: a tampered cursor, or a value the edge let through. */
 static struct problem data_problem(const struct db_error *e, int from_body) {
   if (strcmp(e->constraint, DB_LIST_CURSOR) == 0)
-    return problem_make(400, NULL, "cursor", "is not a cursor of this list and sort");
+    return problem_make(400, NULL, "cursor", cursor_refused);
   if (from_body)
     return problem_make(422, NULL, NULL, "A value is outside what the data can hold.");
   return problem_make(400, NULL, NULL, "A query value could not be read.");

@@ -13,6 +13,7 @@
 struct pruner {
   struct db_pool *pool;
   int interval_s, max_delay_s;
+  int wait_ms; /* longest wait for a connection */
   int stopping;
   pthread_mutex_t mu;
   pthread_cond_t wake;
@@ -20,7 +21,7 @@ struct pruner {
 };
 
 static void prune_once(struct pruner *p) {
-  struct db_conn *conn = db_pool_acquire(p->pool, 5000);
+  struct db_conn *conn = db_pool_acquire(p->pool, p->wait_ms);
   if (conn == NULL)
     return;
   if (repo_auth_prune(conn, p->max_delay_s) < 0 || repo_idem_prune(conn) < 0)
@@ -43,13 +44,14 @@ static void *prune_loop(void *arg) {
   return NULL;
 }
 
-struct pruner *pruner_start(struct db_pool *pool, int interval_s, int max_delay_s) {
+struct pruner *pruner_start(struct db_pool *pool, int interval_s, int max_delay_s, int wait_ms) {
   struct pruner *p = calloc(1, sizeof *p);
   if (p == NULL)
     return NULL;
   p->pool = pool;
   p->interval_s = interval_s;
   p->max_delay_s = max_delay_s;
+  p->wait_ms = wait_ms;
   pthread_mutex_init(&p->mu, NULL);
   monotonic_cond_init(&p->wake);
   if (pthread_create(&p->thread, NULL, prune_loop, p) != 0) {

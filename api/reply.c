@@ -101,8 +101,11 @@ static void translate_problem(struct req *r, json_t *problem) {
 static void reply_problem_body(struct req *r, int status, json_t *problem) {
   if (status == 401)
     reply_header(r, "WWW-Authenticate", "Bearer");
-  if (status == 503)
-    reply_header(r, "Retry-After", "5");
+  if (status == 503) {
+    char after[16];
+    snprintf(after, sizeof after, "%d", r->app->cfg.retry_after_s);
+    reply_header(r, "Retry-After", after);
+  }
   translate_problem(r, problem);
   reply_serialized(r, status, "application/problem+json", problem);
 }

@@ -18,7 +18,7 @@ const char *req_query(const struct req *r, const char *name) {
 
 struct db_conn *req_db(struct req *r) {
   if (r->db == NULL)
-    r->db = db_pool_acquire(r->app->pool, 5000);
+    r->db = db_pool_acquire(r->app->pool, r->app->cfg.db_acquire_timeout_ms);
   if (r->db == NULL)
     reply_problem(r, 503, "All database connections are busy; try again shortly.");
   return r->db;

@@ -13,10 +13,15 @@
 #define PERIOD_MAX_YEAR 2100
 #define PERIOD_RULE "must be a period YYYY, YYYY-Qn or YYYY-MM with a year from 2000 to 2100"
 #define REGION_RULE "is not one of the 38 region codes of Jawa Timur"
+#define REGION_COUNT 38
 /* 10^15 keeps every whole value exact in a JSON number (a double). */
 #define AMOUNT_MAX 1e15
 
-/* Kabupaten are 35.01-35.29, kota 35.71-35.79 (the regions table holds their names). */
+/* Kabupaten are 35.01-35.29, kota 35.71-35.79. This is the one home of which
+ * codes exist: the edge checks every body and query against it without a
+ * database round trip, and the regions table (its names, seeded by an applied
+ * migration that cannot change) is held to it at every start by
+ * rules_regions_agree, so the two cannot drift apart unnoticed. */
 int region_code_valid(const char *s) {
   if (s == NULL || strlen(s) != 5 || strncmp(s, "35.", 3) != 0 || s[3] < '0' || s[3] > '9' || s[4] < '0' || s[4] > '9')
     return 0;
@@ -120,4 +125,22 @@ int rules_pesantren_found(struct req *r, const char *id) {
   else if (q == DBQ_NONE)
     reply_problem(r, 404, "No pesantren has this id.");
   return q == DBQ_ONE ? 0 : -1;
+}
+
+int rules_regions_agree(const json_t *regions, char *why, size_t len) {
+  size_t i, valid = 0;
+  json_t *region;
+  json_array_foreach(regions, i, region) {
+    const char *code = json_string_value(json_object_get(region, "code"));
+    if (!region_code_valid(code)) {
+      snprintf(why, len, "the regions table holds %s, which is not a region code of Jawa Timur", code ? code : "null");
+      return -1;
+    }
+    valid++;
+  }
+  if (valid != REGION_COUNT) {
+    snprintf(why, len, "the regions table holds %zu of the %d region codes", valid, REGION_COUNT);
+    return -1;
+  }
+  return 0;
 }

@@ -16,6 +16,9 @@ struct period;
 const char *check_region_code(const json_t *v);
 /* text form of check_region_code: 1 when code is one of the 38. */
 int region_code_valid(const char *code);
+/* 0 when regions (the regions table's rows) hold exactly the 38 codes, else
+ * -1 with the difference in why. */
+int rules_regions_agree(const json_t *regions, char *why, size_t len);
 /* An array of distinct region codes. */
 const char *check_region_codes(const json_t *v);
 

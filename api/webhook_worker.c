@@ -19,6 +19,7 @@
 #include <time.h>
 #include <yder.h>
 
+#include "app.h"
 #include "repo_webhooks.h"
 #include "webhook_addr.h"
 #include "webhook_sign.h"
@@ -30,7 +31,6 @@ enum {
   POLL_MS = 1000,      /* the feed is looked at this often: an item goes out within a few seconds */
   MAX_IN_FLIGHT = 16,  /* endpoints attempted side by side */
   LEASE_MARGIN_S = 30, /* a lease outlives its attempt by this much */
-  DB_WAIT_MS = 5000,
 };
 /* The first retry within 5 s, then each delay four times the last, at most 4 h. */
 #define RETRY_FIRST_S 3.0
@@ -144,7 +144,7 @@ static enum dbq record_body(struct db_conn *conn, void *arg) {
 static void finish(struct attempt *a, long status, const char *error) {
   struct outcome_tx t = {a, status, error, error == NULL, since_ms(&a->started)};
   struct db_actor system = {NULL, "system", NULL};
-  struct db_conn *conn = db_pool_acquire(a->w->pool, DB_WAIT_MS);
+  struct db_conn *conn = db_pool_acquire(a->w->pool, a->w->cfg->db_acquire_timeout_ms);
   enum dbq q = conn ? db_tx(conn, &system, record_body, &t) : DBQ_UNAVAILABLE;
   if (q < 0)
     y_log_message(Y_LOG_LEVEL_WARNING, "webhook %s: cannot record the attempt at change %s (lease expires)",
@@ -328,7 +328,7 @@ static struct attempt *attempt_new(struct webhook_worker *w, const json_t *job, 
 static int claim_one(struct webhook_worker *w) {
   struct claim_tx t = {.owner = w->owner, .lease_s = w->cfg->webhook_timeout_s + LEASE_MARGIN_S};
   struct db_actor system = {NULL, "system", NULL};
-  struct db_conn *conn = db_pool_acquire(w->pool, DB_WAIT_MS);
+  struct db_conn *conn = db_pool_acquire(w->pool, w->cfg->db_acquire_timeout_ms);
   enum dbq q = conn ? db_tx(conn, &system, claim_body, &t) : DBQ_UNAVAILABLE;
   db_pool_release(w->pool, conn);
   /* db_tx answers DBQ_ONE for any committed body: whether an endpoint was claimed is t.job. */
@@ -384,7 +384,8 @@ struct webhook_worker *webhook_worker_start(const struct config *cfg) {
     goto fail;
   w->cfg = cfg;
   /* Its own connection: a slow delivery never holds one of the request pool's. */
-  w->pool = db_pool_new(cfg->database_url, 1);
+  struct db_limits limits = app_db_limits(cfg);
+  w->pool = db_pool_new_limited(cfg->database_url, 1, &limits);
   w->multi = curl_multi_init();
   if (w->pool == NULL || w->multi == NULL)
     goto fail;
@@ -410,7 +411,7 @@ fail:
  * at once: the items go out again, from this or another instance (at least
  * once). */
 static void drop_in_flight(struct webhook_worker *w) {
-  struct db_conn *conn = w->in_flight ? db_pool_acquire(w->pool, DB_WAIT_MS) : NULL;
+  struct db_conn *conn = w->in_flight ? db_pool_acquire(w->pool, w->cfg->db_acquire_timeout_ms) : NULL;
   while (w->in_flight > 0) {
     struct attempt *a = w->flying[--w->in_flight];
     if (conn)

@@ -47,8 +47,21 @@ struct db_actor {
   const char *request_id;
 };
 
-/* A pool of size connections to conninfo, opened lazily. Caller frees with db_pool_free. */
+/* Limits every new connection of a pool gets, so a stuck statement, a
+ * transaction left open or an unreachable host cannot hold a request forever. */
+struct db_limits {
+  int statement_timeout_ms; /* a statement running longer is cancelled */
+  int idle_tx_timeout_ms;   /* a transaction idle longer is ended */
+  int connect_timeout_s;    /* used when conninfo names no connect_timeout */
+};
+#define DB_LIMITS_DEFAULT                                                                                              \
+  { 30000, 60000, 5 }
+
+/* A pool of size connections to conninfo, opened lazily, with the default
+ * limits. Caller frees with db_pool_free. */
 struct db_pool *db_pool_new(const char *conninfo, int size);
+/* The same with the given limits (copied; NULL: the defaults). */
+struct db_pool *db_pool_new_limited(const char *conninfo, int size, const struct db_limits *limits);
 void db_pool_free(struct db_pool *pool);
 /* Borrows a connection, waiting up to timeout_ms; NULL when none came free. */
 struct db_conn *db_pool_acquire(struct db_pool *pool, int timeout_ms);

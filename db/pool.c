@@ -21,8 +21,9 @@ struct db_lead {
 
 struct db_conn {
   PGconn *pg;
-  const char *conninfo; /* borrowed from the pool */
-  char **prepared;      /* open-addressing set of statement names */
+  const char *conninfo;           /* borrowed from the pool */
+  const struct db_limits *limits; /* borrowed from the pool */
+  char **prepared;                /* open-addressing set of statement names */
   size_t prepared_cap;
   size_t prepared_len;
   struct db_error err;
@@ -40,6 +41,7 @@ struct waiter {
 
 struct db_pool {
   char *conninfo;
+  struct db_limits limits;
   int size;
   struct db_conn *conns;
   struct db_conn **free_list; /* a stack: the most recently used connection goes out first */
@@ -132,7 +134,9 @@ static int conn_open(struct db_conn *c) {
   /* A default connect_timeout comes first so the configured string can override
    * it: an unreachable host must not hold a request for minutes. */
   static const char *const keys[] = {"connect_timeout", "dbname", NULL};
-  const char *const vals[] = {"5", c->conninfo, NULL};
+  char connect_s[16], session[256];
+  snprintf(connect_s, sizeof connect_s, "%d", c->limits->connect_timeout_s);
+  const char *const vals[] = {connect_s, c->conninfo, NULL};
   c->pg = PQconnectdbParams(keys, vals, 1);
   if (PQstatus(c->pg) != CONNECTION_OK) {
     record_error(c, NULL, PQerrorMessage(c->pg));
@@ -140,8 +144,11 @@ static int conn_open(struct db_conn *c) {
     c->lost = 1;
     return -1;
   }
-  PGresult *r = PQexec(c->pg, "SET statement_timeout = '30s'; SET idle_in_transaction_session_timeout = '60s'; "
-                              "SET application_name = 'opop-api'; SET TIME ZONE 'UTC'");
+  snprintf(session, sizeof session,
+           "SET statement_timeout = %d; SET idle_in_transaction_session_timeout = %d; "
+           "SET application_name = 'opop-api'; SET TIME ZONE 'UTC'",
+           c->limits->statement_timeout_ms, c->limits->idle_tx_timeout_ms);
+  PGresult *r = PQexec(c->pg, session);
   int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
   PQclear(r);
   if (!ok) {
@@ -471,9 +478,15 @@ int db_conn_ping(struct db_conn *c) {
 }
 
 struct db_pool *db_pool_new(const char *conninfo, int size) {
+  return db_pool_new_limited(conninfo, size, NULL);
+}
+
+struct db_pool *db_pool_new_limited(const char *conninfo, int size, const struct db_limits *limits) {
+  static const struct db_limits defaults = DB_LIMITS_DEFAULT;
   struct db_pool *p = calloc(1, sizeof *p);
   if (p == NULL)
     return NULL;
+  p->limits = limits ? *limits : defaults;
   pthread_mutex_init(&p->lock, NULL);
   pthread_condattr_init(&p->cond_attr);
   pthread_condattr_setclock(&p->cond_attr, CLOCK_MONOTONIC);
@@ -487,6 +500,7 @@ struct db_pool *db_pool_new(const char *conninfo, int size) {
   }
   for (int i = 0; i < size; i++) {
     p->conns[i].conninfo = p->conninfo;
+    p->conns[i].limits = &p->limits;
     p->free_list[p->free_len++] = &p->conns[i];
   }
   return p;

@@ -132,7 +132,8 @@ static void *monitor_main(void *arg) {
   return NULL;
 }
 
-struct db_replica *db_replica_new(const char *primary_url, const char *read_url, int size, int max_lag_s) {
+struct db_replica *db_replica_new(const char *primary_url, const char *read_url, int size, int max_lag_s,
+                                  const struct db_limits *limits) {
   struct db_replica *rep = calloc(1, sizeof *rep);
   if (rep == NULL)
     return NULL;
@@ -143,9 +144,9 @@ struct db_replica *db_replica_new(const char *primary_url, const char *read_url,
   rep->max_lag_s = max_lag_s;
   rep->state = "unknown";
   rep->lag_s = -1;
-  rep->reads = db_pool_new(read_url, size);
-  rep->probe_primary = db_pool_new(primary_url, 1);
-  rep->probe_replica = db_pool_new(read_url, 1);
+  rep->reads = db_pool_new_limited(read_url, size, limits);
+  rep->probe_primary = db_pool_new_limited(primary_url, 1, limits);
+  rep->probe_replica = db_pool_new_limited(read_url, 1, limits);
   if (rep->reads == NULL || rep->probe_primary == NULL || rep->probe_replica == NULL ||
       pthread_create(&rep->monitor, NULL, monitor_main, rep) != 0) {
     rep->stopping = 1; /* no monitor to join */

@@ -17,8 +17,10 @@ struct db_replica;
 
 /* The replica at read_url with a pool of size connections, judged against
  * the primary at primary_url; max_lag_s is the lag it may have. NULL when
- * out of memory or the monitor cannot start. Caller frees with db_replica_free. */
-struct db_replica *db_replica_new(const char *primary_url, const char *read_url, int size, int max_lag_s);
+ * out of memory or the monitor cannot start; limits as db_pool_new_limited.
+ * Caller frees with db_replica_free. */
+struct db_replica *db_replica_new(const char *primary_url, const char *read_url, int size, int max_lag_s,
+                                  const struct db_limits *limits);
 /* Stops the monitor and closes every connection; accepts NULL. */
 void db_replica_free(struct db_replica *rep);
 

@@ -170,6 +170,17 @@ test('the workflow: submit, then a mentor of the region verifies; each step is s
   expectProblem(assert, await admin.post(`/v1/measurements/${m.id}/submit`), 409);
 });
 
+test('the database alone decides the moves: a same-status move is refused for every writer', async () => {
+  const m = await submitted();
+  assert.equal((await mentor.post(`/v1/measurements/${m.id}/verify`)).status, 200);
+  const again = await mentor.post(`/v1/measurements/${m.id}/verify`);
+  expectProblem(assert, again, 409);
+  assert.equal(again.json.detail, 'The measurement is verified; it cannot become verified.');
+  assert.throws(() => psql(s.db, `UPDATE measurements SET status = 'verified' WHERE id = '${m.id}'`),
+    /measurements_status_transition|cannot move from verified to verified/);
+  assert.equal((await admin.get(`/v1/measurements/${m.id}`)).json.version, 3);
+});
+
 test('a rejected measurement is corrected and submitted again', async () => {
   const m = await submitted();
   expectProblem(assert, await mentor.post(`/v1/measurements/${m.id}/reject`, {}), 422, 'reason');

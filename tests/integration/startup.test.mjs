@@ -40,3 +40,15 @@ test('applied migrations carry their sha256; an edited one stops the start, nami
   psql(s.db, `UPDATE schema_migrations SET checksum = repeat('0', 64) WHERE name = '${MIGRATION}'`);
   await assert.rejects(startServer({ db: s.db }), new RegExp(`migration ${MIGRATION} was changed after it was applied`));
 });
+
+test('the region codes have one rule: a regions table that disagrees with it stops the start', async () => {
+  const s = await startServer();
+  await s.stop();
+  psql(s.db, "DELETE FROM regions WHERE code = '35.79'");
+  await assert.rejects(startServer({ db: s.db }), /the regions table holds 37 of the 38 region codes/);
+  psql(s.db, "INSERT INTO regions (code, name, kind) VALUES ('35.79', 'Kota Batu', 'kota'), ('35.80', 'Kota Baru', 'kota')");
+  await assert.rejects(startServer({ db: s.db }), /the regions table holds 35\.80, which is not a region code/);
+  psql(s.db, "DELETE FROM regions WHERE code = '35.80'");
+  const again = await startServer({ db: s.db });
+  await again.stop();
+});

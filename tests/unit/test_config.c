@@ -30,7 +30,25 @@ static void defaults(void **state) {
   assert_int_equal(cfg.port, 8080);
   assert_string_equal(cfg.bind, "127.0.0.1");
   assert_int_equal(cfg.token_ttl_s, 12 * 3600);
+  assert_int_equal(cfg.db_acquire_timeout_ms, 5000);
+  assert_int_equal(cfg.db_statement_timeout_ms, 30000);
+  assert_int_equal(cfg.db_idle_tx_timeout_ms, 60000);
+  assert_int_equal(cfg.db_connect_timeout_s, 5);
+  assert_int_equal(cfg.retry_after_s, 5);
   config_clear(&cfg);
+}
+
+static void database_limits(void **state) {
+  struct config cfg;
+  char err[256];
+  static const char *const env[] = {"OPOP_DB_STATEMENT_TIMEOUT_MS", "1500", "OPOP_RETRY_AFTER_S", "2", NULL};
+  static const char *const bad[] = {"OPOP_DB_CONNECT_TIMEOUT_S", "1", NULL};
+  assert_int_equal(load(env, &cfg, err), 0);
+  assert_int_equal(cfg.db_statement_timeout_ms, 1500);
+  assert_int_equal(cfg.retry_after_s, 2);
+  config_clear(&cfg);
+  assert_int_equal(load(bad, &cfg, err), -1);
+  assert_non_null(strstr(err, "OPOP_DB_CONNECT_TIMEOUT_S"));
 }
 
 static void values(void **state) {
@@ -145,6 +163,7 @@ int main(void) {
       cmocka_unit_test(bind_ipv4_and_ipv6),
       cmocka_unit_test(migrate_url),
       cmocka_unit_test(defaults),
+      cmocka_unit_test(database_limits),
       cmocka_unit_test(values),
       cmocka_unit_test(names_the_bad_variable),
       cmocka_unit_test(security_settings),

@@ -51,12 +51,30 @@ static void rejects_too_many_parts(void **state) {
   free(c);
 }
 
+static void position_of_its_own_list_only(void **state) {
+  const char *parts[3] = {"name", "Al Falah", "42"};
+  char *key, *seq;
+  char *c = cursor_encode(parts, 3);
+  assert_int_equal(cursor_position(c, "name", &key, &seq), 0);
+  assert_string_equal(key, "Al Falah");
+  assert_string_equal(seq, "42");
+  free(key);
+  free(seq);
+  assert_int_equal(cursor_position(c, "changes", &key, &seq), -1);
+  assert_null(key);
+  assert_null(seq);
+  assert_int_equal(cursor_position("!!", "name", &key, &seq), -1);
+  assert_null(key);
+  free(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(round_trip),
       cmocka_unit_test(empty_parts),
       cmocka_unit_test(rejects_garbage),
       cmocka_unit_test(rejects_too_many_parts),
+      cmocka_unit_test(position_of_its_own_list_only),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
