@@ -44,6 +44,7 @@ struct config {
   int drain_ms;           /* on SIGTERM, /readyz is 503 this long before stopping */
   char *tls_cert;         /* PEM file: serve HTTPS when set with tls_key */
   char *tls_key;
+  char *docs_dir; /* the OpenAPI renderer's files for /docs */
 };
 
 /* Reads the environment through getenv_fn (getenv in production, a fake in
