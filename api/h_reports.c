@@ -173,7 +173,7 @@ static void run_report(struct req *r, struct report_args *a, lookup_fn lookup, r
   else if (q == DBQ_NONE && a->bad_field)
     reply_field(r, 400, a->bad_field, a->bad_detail);
   else {
-    reply_header(r, "Vary", "Accept");
+    reply_vary(r, "Accept");
     if (q < 0)
       reply_db(r, q);
     else if (a->format == FORMAT_CSV)

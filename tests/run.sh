@@ -144,6 +144,8 @@ run_contract() {
   count "${p:-0}" "${f:-0}"
   echo "== contract: /docs (Swagger UI) in headless Chromium: every operation, Authorize, one request tried (screenshots build/docs.png, build/docs-operation.png)" >&2
   if OPOP_BIN="$PWD/build/opop-api" node tests/contract/docs_check.mjs "$PWD/build/docs.png" >&2; then count 1 0; else count 0 1; fi
+  echo "== contract: a page on another origin through CORS in headless Chromium (tests/contract/cors_check.mjs)" >&2
+  if OPOP_BIN="$PWD/build/opop-api" node tests/contract/cors_check.mjs >&2; then count 1 0; else count 0 1; fi
 }
 if [ "$contract_ok" = 1 ]; then run_contract; fi
 
