@@ -146,6 +146,14 @@ run_contract() {
   if OPOP_BIN="$PWD/build/opop-api" node tests/contract/docs_check.mjs "$PWD/build/docs.png" >&2; then count 1 0; else count 0 1; fi
   echo "== contract: a page on another origin through CORS in headless Chromium (tests/contract/cors_check.mjs)" >&2
   if OPOP_BIN="$PWD/build/opop-api" node tests/contract/cors_check.mjs >&2; then count 1 0; else count 0 1; fi
+  # An ordinary generator reads the document: types by openapi-typescript, checked by tsc, then the tour.
+  echo "== contract: typed TypeScript client (clients/typescript: generate, tsc, the README's tour)" >&2
+  if (cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build) >&2; then
+    count 1 0
+    if OPOP_BIN="$PWD/build/opop-api" node tests/contract/client_check.mjs >&2; then count 1 0; else count 0 1; fi
+  else
+    count 0 1
+  fi
 }
 if [ "$contract_ok" = 1 ]; then run_contract; fi
 
