@@ -106,6 +106,7 @@ static const struct message entries[] = {
     {"The database is unavailable; try again shortly.",
      "Basis data sedang tidak tersedia; silakan coba lagi sebentar lagi."},
     {"The database took too long to answer.", "Basis data terlalu lama menjawab."},
+    {"The documentation renderer could not be read.", "Penampil dokumentasi tidak dapat dibaca."},
     {"The documentation renderer is not installed (OPOP_DOCS_DIR).",
      "Penampil dokumentasi belum dipasang di server ini (OPOP_DOCS_DIR)."},
     {"The email or password is wrong, or the account is deactivated.",

@@ -71,8 +71,16 @@ async function checkServedFiles(server, validator) {
       !/unsafe-|https?:|\*/.test(csp),
     `${path}: ${type}, nosniff, a Content-Security-Policy of this origin only (${r.headers.get('content-type')}; ${csp})`);
   }
-  const license = await (await fetch(server.base + '/docs/LICENSE')).text();
-  check(/Apache License/.test(license), "the renderer's licence is served beside it");
+  const license = await fetch(server.base + '/docs/LICENSE');
+  check(/Apache License/.test(await license.text()), "the renderer's licence is served beside it");
+  for (const encoding of ['identity', 'gzip']) {
+    const again = await fetch(server.base + '/docs/swagger-ui-bundle.js', { headers: { 'Accept-Encoding': encoding } });
+    await again.arrayBuffer();
+    const tag = again.headers.get('etag');
+    const cached = await fetch(server.base + '/docs/swagger-ui-bundle.js', { headers: { 'If-None-Match': tag, 'Accept-Encoding': encoding } });
+    const { problems } = validator.check('GET', '/docs/{asset}', cached.status, cached.headers, await cached.text());
+    check(cached.status === 304 && problems.length === 0, `a browser holding the renderer (${encoding}, ${tag}) revalidates it with 304` + (problems.length ? ': ' + problems.join('; ') : ''));
+  }
   for (const path of HOSTILE) {
     const r = await rawGet(server.base, path);
     check(r.status >= 400 && r.status < 500 && !/root:|"openapi"|Apache License/.test(r.body),
