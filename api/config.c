@@ -88,6 +88,23 @@ struct int_setting {
   int *target;
 };
 
+/* name in the folder of the running binary, so a build or an unpacked
+ * release finds its files without a setting. */
+static char *beside_binary(const char *name) {
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0)
+    return strdup(name);
+  exe[n] = '\0';
+  char *slash = strrchr(exe, '/');
+  size_t dir = slash ? (size_t)(slash - exe) : 0;
+  size_t len = dir + 1 + strlen(name) + 1;
+  char *out = malloc(len);
+  if (out)
+    snprintf(out, len, "%.*s/%s", (int)dir, exe, name);
+  return out;
+}
+
 static char *dup_or_null(const char *s) {
   return s ? strdup(s) : NULL;
 }
@@ -243,6 +260,8 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
   }
   v = get("OPOP_CORS_ORIGINS");
   cfg->cors_origins = dup_or_null(v && *v ? v : NULL);
+  v = get("OPOP_DOCS_DIR");
+  cfg->docs_dir = v && *v ? strdup(v) : beside_binary("docs");
   cfg->bootstrap_email = dup_or_null(get("OPOP_BOOTSTRAP_ADMIN_EMAIL"));
   cfg->bootstrap_password = dup_or_null(get("OPOP_BOOTSTRAP_ADMIN_PASSWORD"));
   if ((cfg->bootstrap_email == NULL) != (cfg->bootstrap_password == NULL)) {
@@ -298,6 +317,7 @@ void config_clear(struct config *cfg) {
   free(cfg->trusted_proxies);
   free(cfg->tls_cert);
   free(cfg->tls_key);
+  free(cfg->docs_dir);
   memset(cfg, 0, sizeof *cfg);
 }
 

@@ -3,8 +3,11 @@
 
 #include <stddef.h>
 
-/* The /docs page, compiled in from openapi/docs.html by the build. */
+/* The /docs page and its start script, compiled in from openapi/docs.html
+ * and openapi/docs.js by the build. */
 extern const char docs_page_html[];
 extern const size_t docs_page_html_len;
+extern const char docs_init_js[];
+extern const size_t docs_init_js_len;
 
 #endif

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "docs_page.h"
 #include "metrics.h"
 #include "reply.h"
 
@@ -46,10 +45,4 @@ void h_metrics(struct req *r) {
 
 void h_openapi(struct req *r) {
   reply_bytes(r, 200, "application/json", openapi_json, openapi_json_len);
-}
-
-void h_docs(struct req *r) {
-  reply_header(r, "Content-Security-Policy",
-               "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'");
-  reply_bytes(r, 200, "text/html; charset=utf-8", docs_page_html, docs_page_html_len);
 }

@@ -15,6 +15,7 @@ void h_readyz(struct req *r);
 void h_metrics(struct req *r);
 void h_openapi(struct req *r);
 void h_docs(struct req *r);
+void h_docs_asset(struct req *r);
 
 /* auth.c: h_auth_login, h_auth_logout, h_me (declared in auth.h) */
 

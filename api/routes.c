@@ -15,6 +15,7 @@ const struct route routes[] = {
     {"GET", "/metrics", h_metrics, 0, ROUTE_PUBLIC},
     {"GET", "/openapi.json", h_openapi, 0, ROUTE_PUBLIC},
     {"GET", "/docs", h_docs, 0, ROUTE_PUBLIC},
+    {"GET", "/docs/{asset}", h_docs_asset, 0, ROUTE_PUBLIC | ROUTE_NO_QUERY},
 
     {"POST", "/v1/auth/login", h_auth_login, 0, ROUTE_PUBLIC | ROUTE_HASHES},
     {"POST", "/v1/auth/logout", h_auth_logout, ALL, 0},

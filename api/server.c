@@ -77,14 +77,19 @@ static void set_request_id(struct req *r) {
   reply_header(r, "X-Request-Id", r->request_id);
 }
 
+/* With origins configured every answer depends on Origin, also one without
+ * CORS headers, so a shared cache never hands one origin's answer to another. */
 static void apply_cors(struct req *r) {
+  if (r->app->cfg.cors_origins == NULL)
+    return;
+  reply_vary(r, "Origin");
   const char *origin = req_header(r, "Origin");
   if (origin == NULL || !config_origin_allowed(&r->app->cfg, origin))
     return;
   reply_header(r, "Access-Control-Allow-Origin", origin);
-  reply_header(r, "Vary", "Origin");
   reply_header(r, "Access-Control-Expose-Headers",
-               "ETag, Location, X-Request-Id, Retry-After, WWW-Authenticate, Idempotent-Replayed");
+               "ETag, Location, X-Request-Id, Retry-After, WWW-Authenticate, Idempotent-Replayed, "
+               "Content-Disposition, Allow");
 }
 
 /* A CORS preflight for a known path: 204 with what the browser may send. */
@@ -92,7 +97,8 @@ static void answer_preflight(struct req *r, const char *allow) {
   if (u_map_get_case(r->res->map_header, "Access-Control-Allow-Origin") != NULL) {
     reply_header(r, "Access-Control-Allow-Methods", allow);
     reply_header(r, "Access-Control-Allow-Headers",
-                 "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id, Accept");
+                 "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id, Accept, "
+                 "Accept-Language");
     reply_header(r, "Access-Control-Max-Age", "600");
   }
   reply_header(r, "Allow", allow);

@@ -18,8 +18,11 @@ for arg in "$@"; do
   esac
 done
 
+command -v npm >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES npm" # the /docs renderer
 opop_install
 opop_build
+# /docs finds its renderer beside the binary; without it the page says so.
+deploy/lib/docs_assets.sh "$OPOP_BUILD_DIR/docs" || echo "the /docs renderer could not be installed" >&2
 opop_local_db
 started_cluster=$OPOP_LOCAL_PG
 

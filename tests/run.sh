@@ -69,6 +69,9 @@ if (cd tests/contract && npm ci --no-audit --no-fund --loglevel=error) >&2; then
 else
   count 0 1
 fi
+# The renderer /docs serves (pinned in openapi/swagger-ui), for every server below.
+export OPOP_DOCS_DIR="$PWD/build/docs"
+if deploy/lib/docs_assets.sh "$OPOP_DOCS_DIR"; then :; else count 0 1; fi
 
 # run_integration LABEL BINARY: runs the node suites against BINARY.
 run_integration() {
@@ -141,8 +144,18 @@ run_contract() {
   f=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$out" | tail -1)
   [ -n "$p" ] || f=$((${f:-0} + 1))
   count "${p:-0}" "${f:-0}"
-  echo "== contract: /docs in headless Chromium (screenshots build/docs.png, build/docs-operation.png)" >&2
+  echo "== contract: /docs (Swagger UI) in headless Chromium: every operation, Authorize, one request tried (screenshots build/docs.png, build/docs-operation.png)" >&2
   if OPOP_BIN="$PWD/build/opop-api" node tests/contract/docs_check.mjs "$PWD/build/docs.png" >&2; then count 1 0; else count 0 1; fi
+  echo "== contract: a page on another origin through CORS in headless Chromium (tests/contract/cors_check.mjs)" >&2
+  if OPOP_BIN="$PWD/build/opop-api" node tests/contract/cors_check.mjs >&2; then count 1 0; else count 0 1; fi
+  # An ordinary generator reads the document: types by openapi-typescript, checked by tsc, then the tour.
+  echo "== contract: typed TypeScript client (clients/typescript: generate, tsc, the README's tour)" >&2
+  if (cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build) >&2; then
+    count 1 0
+    if OPOP_BIN="$PWD/build/opop-api" node tests/contract/client_check.mjs >&2; then count 1 0; else count 0 1; fi
+  else
+    count 0 1
+  fi
 }
 if [ "$contract_ok" = 1 ]; then run_contract; fi
 

@@ -157,6 +157,22 @@ static void migrate_url(void **state) {
   config_clear(&cfg);
 }
 
+/* The renderer of /docs is looked for beside the binary unless a folder is named. */
+static void docs_dir(void **state) {
+  struct config cfg;
+  char err[256];
+  static const char *const none[] = {NULL};
+  static const char *const named[] = {"OPOP_DOCS_DIR", "/srv/opop/docs", NULL};
+  assert_int_equal(load(none, &cfg, err), 0);
+  const char *at = strstr(cfg.docs_dir, "/test_config");
+  assert_null(at);
+  assert_string_equal(cfg.docs_dir + strlen(cfg.docs_dir) - 5, "/docs");
+  config_clear(&cfg);
+  assert_int_equal(load(named, &cfg, err), 0);
+  assert_string_equal(cfg.docs_dir, "/srv/opop/docs");
+  config_clear(&cfg);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(bind_is_exactly_an_address),
@@ -167,6 +183,7 @@ int main(void) {
       cmocka_unit_test(values),
       cmocka_unit_test(names_the_bad_variable),
       cmocka_unit_test(security_settings),
+      cmocka_unit_test(docs_dir),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
