@@ -9,6 +9,7 @@
 #include <yder.h>
 
 #include "csv.h"
+#include "gzip.h"
 #include "reply.h"
 #include "xlsx_out.h"
 
@@ -289,9 +290,11 @@ static void reply_file(struct req *r, const struct export_sheet *s, struct sink 
   snprintf(year, sizeof year, "%d", tm.tm_year + 1900);
   snprintf(disposition, sizeof disposition, "attachment; filename=\"%s%s%s.%s\"", s->name, s->title ? "-" : "",
            s->title ? (s->year ? s->year : year) : "", k->format == EXPORT_CSV ? "csv" : "xlsx");
+  const char *type = k->format == EXPORT_CSV ? "text/csv; charset=utf-8" : XLSX_TYPE;
   r->status = 200;
-  ulfius_set_stream_response(r->res, 200, stream_read, stream_free, (uint64_t)size, STREAM_BLOCK, f);
-  reply_header(r, "Content-Type", k->format == EXPORT_CSV ? "text/csv; charset=utf-8" : XLSX_TYPE);
+  if (!reply_gzip_file(r, f, size, type))
+    ulfius_set_stream_response(r->res, 200, stream_read, stream_free, (uint64_t)size, STREAM_BLOCK, f);
+  reply_header(r, "Content-Type", type);
   reply_header(r, "Content-Disposition", disposition);
 }
 

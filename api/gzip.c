@@ -152,3 +152,66 @@ int reply_gzip(struct req *r, int status, const char *content_type, const char *
   etag_mark_compressed(r);
   return 1;
 }
+
+/* ---- a file gzipped while it is sent ---- */
+
+#define GZIP_FILE_BLOCK (64 * 1024)
+
+struct gzip_file {
+  FILE *f;
+  z_stream z;
+  int flush; /* Z_NO_FLUSH while the file has more, then Z_FINISH */
+  unsigned char in[16384];
+};
+
+/* Fills buf with the next compressed bytes, reading the file as deflate needs it. */
+static ssize_t gzip_file_read(void *cls, uint64_t pos, char *buf, size_t max) {
+  struct gzip_file *g = cls;
+  (void)pos;
+  g->z.next_out = (Bytef *)buf;
+  g->z.avail_out = (uInt)max;
+  while (g->z.avail_out > 0) {
+    if (g->z.avail_in == 0 && g->flush == Z_NO_FLUSH) {
+      size_t n = fread(g->in, 1, sizeof g->in, g->f);
+      if (n == 0 && ferror(g->f))
+        return U_STREAM_ERROR;
+      g->flush = n == 0 ? Z_FINISH : Z_NO_FLUSH;
+      g->z.next_in = g->in;
+      g->z.avail_in = (uInt)n;
+    }
+    int rc = deflate(&g->z, g->flush);
+    if (rc == Z_STREAM_END)
+      break;
+    if (rc != Z_OK && rc != Z_BUF_ERROR)
+      return U_STREAM_ERROR;
+  }
+  size_t produced = max - g->z.avail_out;
+  return produced ? (ssize_t)produced : U_STREAM_END;
+}
+
+static void gzip_file_free(void *cls) {
+  struct gzip_file *g = cls;
+  deflateEnd(&g->z);
+  fclose(g->f);
+  free(g);
+}
+
+int reply_gzip_file(struct req *r, FILE *f, long size, const char *content_type) {
+  struct gzip_file *g;
+  if (!compressible(content_type))
+    return 0;
+  reply_vary(r, "Accept-Encoding");
+  if (size < GZIP_MIN || !gzip_accepted(req_header(r, "Accept-Encoding")) || (g = calloc(1, sizeof *g)) == NULL)
+    return 0;
+  if (deflateInit2(&g->z, GZIP_LEVEL, Z_DEFLATED, GZIP_WINDOW, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    free(g);
+    return 0;
+  }
+  g->f = f;
+  g->flush = Z_NO_FLUSH;
+  ulfius_set_stream_response(r->res, (unsigned)r->status, gzip_file_read, gzip_file_free, U_STREAM_SIZE_UNKNOWN,
+                             GZIP_FILE_BLOCK, g);
+  reply_header(r, "Content-Encoding", "gzip");
+  etag_mark_compressed(r);
+  return 1;
+}

@@ -51,6 +51,24 @@ test('gzip for 1 KiB or more when asked, with Vary and an ETag of its own', asyn
   }
 });
 
+test('a CSV export of 1 KiB or more is gzipped when asked, and only once', async () => {
+  const plain = await raw('/v1/pesantren?format=csv', { 'Accept-Encoding': 'identity' });
+  assert.equal(plain.status, 200);
+  assert.ok(plain.body.length >= 1024, `${plain.body.length} bytes`);
+  assert.equal(plain.headers['content-encoding'], undefined);
+  assert.match(plain.headers.vary, /Accept-Encoding/);
+  const gz = await raw('/v1/pesantren?format=csv', { 'Accept-Encoding': 'gzip' });
+  assert.equal(gz.status, 200);
+  assert.equal(gz.headers['content-encoding'], 'gzip');
+  assert.match(gz.headers['content-type'], /^text\/csv/);
+  assert.match(gz.headers.vary, /Accept-Encoding/);
+  assert.ok(gz.body.length < plain.body.length);
+  assert.deepEqual(gunzipSync(gz.body), plain.body);
+  // XLSX is a zip already: never compressed again.
+  const x = await raw('/v1/pesantren?format=xlsx', { 'Accept-Encoding': 'gzip' });
+  assert.equal(x.headers['content-encoding'], undefined);
+});
+
 test('a compressed resource tag passes If-None-Match and If-Match', async () => {
   const p = await makePesantren(s, admin);
   assert.equal((await raw(`/v1/pesantren/${p.id}`, { 'If-None-Match': '"1-gz"' })).status, 304);
