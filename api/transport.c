@@ -1,11 +1,15 @@
 #include "transport.h"
 
 #include <arpa/inet.h>
+#include <linux/sockios.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +24,8 @@ struct watched {
   int started;          /* the request line has arrived */
   int arrived;          /* the whole request has arrived (or been answered) */
   int dropped;
+  /* Bytes the socket had received and sent when its last request ended. */
+  unsigned long long rx_done, tx_done;
   struct watched *prev, *next;
 };
 
@@ -43,6 +49,7 @@ struct transport {
   pthread_cond_t wake;
   struct watched *conns;
   int stopping;
+  int tls;
   int watching; /* the watchdog thread runs */
   long busy;    /* requests between their headers and their answer sent (atomic) */
   pthread_t watchdog;
@@ -71,6 +78,50 @@ static struct watched *watched_of(struct MHD_Connection *c) {
   return ci ? ci->socket_context : NULL;
 }
 
+/* Bytes received from and sent (or queued) to the client so far: 0, or -1. */
+static int traffic(int fd, unsigned long long *rx, unsigned long long *tx) {
+  struct tcp_info ti;
+  socklen_t len = sizeof ti;
+  int queued = 0;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 || len < sizeof ti || ioctl(fd, SIOCOUTQ, &queued) != 0)
+    return -1;
+  *rx = ti.tcpi_bytes_received;
+  *tx = ti.tcpi_bytes_sent + (unsigned long long)queued;
+  return 0;
+}
+
+#define UNPARSED_BODY                                                                                                  \
+  "{\"type\":\"/problems/bad-request\",\"title\":\"Bad Request\",\"status\":400,"                                      \
+  "\"detail\":\"the request line must be: method, a space, the target, a space, the HTTP version\"}"
+
+/* libmicrohttpd 0.9.75 closes a connection whose request line has no space
+ * (its parse_initial_message_line fails, CONNECTION_CLOSE_ERROR without a
+ * message): no answer, no log line, and neither the request-line nor the
+ * completion callback runs. Only the close notification, which comes before
+ * the socket is closed, sees it: bytes arrived since the last request ended
+ * (more than one: a client's FIN counts one), none of them began a request,
+ * and nothing was sent back. Those bytes get a 400 here (plain HTTP only:
+ * under TLS the records are libmicrohttpd's). MHD_USE_TURBO (plain HTTP
+ * only) keeps libmicrohttpd from shutting the socket's sending side before
+ * this notification, as it otherwise does. A broken line pipelined behind a
+ * request on a kept-alive connection is still closed unanswered: its bytes
+ * arrived before that request ended. */
+static void answer_unparsed(struct transport *t, struct watched *w) {
+  static const char reply[] = "HTTP/1.1 400 Bad Request\r\n"
+                              "Content-Type: application/problem+json\r\n"
+                              "X-Content-Type-Options: nosniff\r\n"
+                              "Connection: close\r\n"
+                              "Content-Length: %zu\r\n\r\n%s";
+  unsigned long long rx, tx;
+  char text[512];
+  if (t->tls || t->stopping || w->started || w->dropped || traffic(w->fd, &rx, &tx) != 0 || rx <= w->rx_done + 1 ||
+      tx != w->tx_done)
+    return;
+  int n = snprintf(text, sizeof text, reply, strlen(UNPARSED_BODY), UNPARSED_BODY);
+  if (n > 0 && n < (int)sizeof text && send(w->fd, text, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) == n)
+    y_log_message(Y_LOG_LEVEL_WARNING, "http: refused a request whose request line could not be parsed (400)");
+}
+
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode code) {
   struct transport *t = cls;
@@ -85,6 +136,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     t->conns = w;
     *socket_context = w;
   } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && w) {
+    answer_unparsed(t, w);
     /* libmicrohttpd closes the socket only after this returns, so the
      * watchdog, holding the lock, never shuts down a reused descriptor. */
     if (w->prev)
@@ -105,6 +157,8 @@ static void mark(struct transport *t, struct watched *w, int started, int arrive
   pthread_mutex_lock(&t->lock);
   w->started = started;
   w->arrived = arrived;
+  if (!started)
+    traffic(w->fd, &w->rx_done, &w->tx_done);
   /* The deadline counts from the request line, not from the previous answer:
    * a kept-alive connection may rest a while before its next request. */
   if (!arrived)
@@ -372,6 +426,7 @@ static struct MHD_Daemon *start_daemon(struct transport *t, const struct config 
   if (cfg->http_threads > 0)
     ops[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)cfg->http_threads, NULL};
   if (t->tls_cert) {
+    t->tls = 1;
     flags |= MHD_USE_TLS;
     ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, t->tls_cert};
     ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, t->tls_key};
@@ -379,6 +434,8 @@ static struct MHD_Daemon *start_daemon(struct transport *t, const struct config 
     ops[n++] =
         (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"};
   }
+  if (!t->tls)
+    flags |= MHD_USE_TURBO; /* see answer_unparsed; TLS keeps its orderly close */
   ops[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
   return MHD_start_daemon(flags, 0, NULL, NULL, on_request, t, MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
 }
