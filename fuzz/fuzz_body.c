@@ -1,0 +1,43 @@
+/* libFuzzer target: a request body as a client sends it, through the JSON
+ * parse every creating or changing handler starts with (size, depth, numbers
+ * beyond 64 bits, duplicate names) and then a resource's field rules: the
+ * generic table checks (create and merge-patch) and a measurement's rules. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake_req.h"
+#include "http.h"
+#include "measurement.h"
+#include "validate.h"
+
+static void check_fields(const json_t *body) {
+  json_t *errors = json_array();
+  json_t *copy = json_deep_copy(body);
+  if (errors && copy) {
+    measurement_validate(copy, errors);
+    validate_object(copy, measurement_fields, MEASUREMENT_NFIELDS, V_PATCH, errors);
+    validate_strip_readonly(copy, measurement_fields, MEASUREMENT_NFIELDS);
+  }
+  json_decref(copy);
+  json_decref(errors);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  struct fake_req f;
+  if (size == 0 || fake_req_init(&f) != 0)
+    return 0;
+  /* The transport hands over the bytes as they came, not NUL-terminated. */
+  f.http.binary_body = malloc(size);
+  if (f.http.binary_body) {
+    memcpy(f.http.binary_body, data, size);
+    f.http.binary_body_length = size;
+    u_map_put(f.http.map_header, "Content-Type", "application/json");
+    json_t *body = req_json_body(&f.r);
+    if (body)
+      check_fields(body);
+    json_decref(body);
+  }
+  fake_req_free(&f);
+  return 0;
+}
