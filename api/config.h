@@ -49,7 +49,7 @@ struct config {
   int db_idle_tx_timeout_ms;   /* a transaction left idle longer is ended */
   int db_connect_timeout_s;    /* default when the database URL names none */
   int retry_after_s;           /* Retry-After on 503 answers */
-  char *docs_dir; /* the OpenAPI renderer's files for /docs */
+  char *docs_dir;              /* the OpenAPI renderer's files for /docs */
 };
 
 /* Reads the environment through getenv_fn (getenv in production, a fake in

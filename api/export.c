@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <yder.h>
 
+#include "accept.h"
 #include "csv.h"
 #include "gzip.h"
 #include "reply.h"
@@ -17,68 +17,6 @@
 #define WIB_OFFSET (7 * 3600)
 
 /* ---- content negotiation ---- */
-
-/* How well an Accept header takes type/subtype: the q of the most specific
- * media range matching it (3 exact, 2 type/wildcard, 1 any), as RFC 9110
- * 12.5.1 says; q 0 and specificity 0 when none matches. */
-struct acceptance {
-  double q;
-  int specificity;
-};
-
-static double range_q(const char *params, size_t n) {
-  const char *p = params;
-  while (p < params + n) {
-    while (p < params + n && (*p == ';' || *p == ' ' || *p == '\t'))
-      p++;
-    if (params + n - p >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
-      char *end = NULL;
-      double q = strtod(p + 2, &end);
-      if (end == p + 2 || q < 0 || q > 1)
-        return 1;
-      return q;
-    }
-    while (p < params + n && *p != ';')
-      p++;
-  }
-  return 1;
-}
-
-static int range_specificity(const char *range, size_t n, const char *type, const char *subtype) {
-  size_t tn = strlen(type), sn = strlen(subtype);
-  if (n == 3 && strncmp(range, "*/*", 3) == 0)
-    return 1;
-  if (n < tn + 2 || strncasecmp(range, type, tn) != 0 || range[tn] != '/')
-    return 0;
-  if (n == tn + 2 && range[tn + 1] == '*')
-    return 2;
-  return n == tn + 1 + sn && strncasecmp(range + tn + 1, subtype, sn) == 0 ? 3 : 0;
-}
-
-static struct acceptance accept_of(const char *accept, const char *type, const char *subtype) {
-  struct acceptance best = {0, 0};
-  const char *p = accept;
-  while (*p) {
-    while (*p == ' ' || *p == '\t' || *p == ',')
-      p++;
-    size_t len = strcspn(p, ",");
-    size_t range_len = strcspn(p, ";, \t");
-    if (range_len > len)
-      range_len = len;
-    int s = range_specificity(p, range_len, type, subtype);
-    if (s > best.specificity) {
-      best.specificity = s;
-      best.q = range_q(p + range_len, len - range_len);
-    } else if (s > 0 && s == best.specificity) {
-      double q = range_q(p + range_len, len - range_len);
-      best.q = q > best.q ? q : best.q;
-    }
-    p += len;
-  }
-  if (best.specificity == 0)
-    best.q = 0;
-  return best;
-}
 
 static int better(struct acceptance a, struct acceptance b) {
   return a.q > b.q || (a.q == b.q && a.specificity > b.specificity);
@@ -96,22 +34,10 @@ static int format_param(struct req *r, const char *v, enum export_format *format
   return -1;
 }
 
-/* Adds Accept to Vary, keeping what is there (Origin, from CORS). */
-static void add_vary_accept(struct req *r) {
-  const char *vary = u_map_get_case(r->res->map_header, "Vary");
-  char both[128];
-  if (vary == NULL || vary[0] == '\0') {
-    reply_header(r, "Vary", "Accept");
-    return;
-  }
-  snprintf(both, sizeof both, "%s, Accept", vary);
-  reply_header(r, "Vary", both);
-}
-
 int export_negotiate(struct req *r, int strict, enum export_format *format) {
   const char *accept = req_header(r, "Accept"), *param = req_query(r, "format");
   *format = EXPORT_JSON;
-  add_vary_accept(r);
+  reply_vary(r, "Accept"); /* keeps Origin, from CORS */
   if (param)
     return format_param(r, param, format);
   if (accept == NULL || accept[strspn(accept, " \t")] == '\0')

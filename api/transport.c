@@ -1,17 +1,22 @@
 #include "transport.h"
 
 #include <arpa/inet.h>
+#include <linux/sockios.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <yder.h>
 
 #include "offload.h"
+#include "transport_msg.h"
 #include "validate.h"
 
 /* One open connection, watched for its request's deadline. */
@@ -21,6 +26,8 @@ struct watched {
   int started;          /* the request line has arrived */
   int arrived;          /* the whole request has arrived (or been answered) */
   int dropped;
+  /* Bytes the socket had received and sent when its last request ended. */
+  unsigned long long rx_done, tx_done;
   struct watched *prev, *next;
 };
 
@@ -50,6 +57,7 @@ struct transport {
   pthread_cond_t wake;
   struct watched *conns;
   int stopping;
+  int tls;
   int watching;            /* the watchdog thread runs */
   long busy;               /* requests between their headers and their answer sent (atomic) */
   struct offload *hashing; /* workers for requests that hash a password (epoll pool only) */
@@ -79,6 +87,50 @@ static struct watched *watched_of(struct MHD_Connection *c) {
   return ci ? ci->socket_context : NULL;
 }
 
+/* Bytes received from and sent (or queued) to the client so far: 0, or -1. */
+static int traffic(int fd, unsigned long long *rx, unsigned long long *tx) {
+  struct tcp_info ti;
+  socklen_t len = sizeof ti;
+  int queued = 0;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 || len < sizeof ti || ioctl(fd, SIOCOUTQ, &queued) != 0)
+    return -1;
+  *rx = ti.tcpi_bytes_received;
+  *tx = ti.tcpi_bytes_sent + (unsigned long long)queued;
+  return 0;
+}
+
+#define UNPARSED_BODY                                                                                                  \
+  "{\"type\":\"/problems/bad-request\",\"title\":\"Bad Request\",\"status\":400,"                                      \
+  "\"detail\":\"the request line must be: method, a space, the target, a space, the HTTP version\"}"
+
+/* libmicrohttpd 0.9.75 closes a connection whose request line has no space
+ * (its parse_initial_message_line fails, CONNECTION_CLOSE_ERROR without a
+ * message): no answer, no log line, and neither the request-line nor the
+ * completion callback runs. Only the close notification, which comes before
+ * the socket is closed, sees it: bytes arrived since the last request ended
+ * (more than one: a client's FIN counts one), none of them began a request,
+ * and nothing was sent back. Those bytes get a 400 here (plain HTTP only:
+ * under TLS the records are libmicrohttpd's). MHD_USE_TURBO (plain HTTP
+ * only) keeps libmicrohttpd from shutting the socket's sending side before
+ * this notification, as it otherwise does. A broken line pipelined behind a
+ * request on a kept-alive connection is still closed unanswered: its bytes
+ * arrived before that request ended. */
+static void answer_unparsed(struct transport *t, struct watched *w) {
+  static const char reply[] = "HTTP/1.1 400 Bad Request\r\n"
+                              "Content-Type: application/problem+json\r\n"
+                              "X-Content-Type-Options: nosniff\r\n"
+                              "Connection: close\r\n"
+                              "Content-Length: %zu\r\n\r\n%s";
+  unsigned long long rx, tx;
+  char text[512];
+  if (t->tls || t->stopping || w->started || w->dropped || traffic(w->fd, &rx, &tx) != 0 || rx <= w->rx_done + 1 ||
+      tx != w->tx_done)
+    return;
+  int n = snprintf(text, sizeof text, reply, strlen(UNPARSED_BODY), UNPARSED_BODY);
+  if (n > 0 && n < (int)sizeof text && send(w->fd, text, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) == n)
+    y_log_message(Y_LOG_LEVEL_WARNING, "http: refused a request whose request line could not be parsed (400)");
+}
+
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode code) {
   struct transport *t = cls;
@@ -93,6 +145,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     t->conns = w;
     *socket_context = w;
   } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && w) {
+    answer_unparsed(t, w);
     /* libmicrohttpd closes the socket only after this returns, so the
      * watchdog, holding the lock, never shuts down a reused descriptor. */
     if (w->prev)
@@ -113,6 +166,8 @@ static void mark(struct transport *t, struct watched *w, int started, int arrive
   pthread_mutex_lock(&t->lock);
   w->started = started;
   w->arrived = arrived;
+  if (!started)
+    traffic(w->fd, &w->rx_done, &w->tx_done);
   /* The deadline counts from the request line, not from the previous answer:
    * a kept-alive connection may rest a while before its next request. */
   if (!arrived)
@@ -179,57 +234,10 @@ static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *
   return ex;
 }
 
-static enum MHD_Result copy_value(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
-  /* As ulfius does: a value that is not UTF-8 is left out. */
-  if (key && value && utf8_length(value) >= 0)
-    u_map_put(cls, key, value);
-  return MHD_YES;
-}
-
-static int fill_request(struct exchange *ex, struct MHD_Connection *c, const char *method, const char *version) {
-  struct _u_request *req = &ex->req;
-  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-  req->http_verb = strdup(method);
-  req->http_protocol = strdup(version);
-  size_t addrlen = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-  req->client_address = calloc(1, sizeof(struct sockaddr_storage));
-  if (req->http_verb == NULL || req->http_protocol == NULL || req->client_address == NULL || req->http_url == NULL ||
-      req->url_path == NULL)
-    return -1;
-  memcpy(req->client_address, ci->client_addr, addrlen);
-  MHD_get_connection_values(c, MHD_HEADER_KIND, copy_value, req->map_header);
-  MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, copy_value, req->map_url);
-  return 0;
-}
-
 /* The declared body length, or 0 when none is declared. */
 static unsigned long long declared_length(const struct _u_request *req) {
   const char *cl = u_map_get_case(req->map_header, "Content-Length");
   return cl ? strtoull(cl, NULL, 10) : 0;
-}
-
-static int add_headers(struct MHD_Response *m, const struct _u_map *headers) {
-  const char **keys = u_map_enum_keys(headers), **values = u_map_enum_values(headers);
-  for (int i = 0; keys && keys[i]; i++)
-    if (MHD_add_response_header(m, keys[i], values[i]) != MHD_YES)
-      return -1;
-  return 0;
-}
-
-static struct MHD_Response *to_mhd(struct _u_response *res) {
-  struct MHD_Response *m;
-  if (res->stream_callback) {
-    m = MHD_create_response_from_callback(res->stream_size, res->stream_block_size, res->stream_callback,
-                                          res->stream_user_data, res->stream_callback_free);
-    res->stream_callback_free = NULL; /* libmicrohttpd owns the stream now */
-  } else {
-    m = MHD_create_response_from_buffer(res->binary_body_length, res->binary_body, MHD_RESPMEM_MUST_COPY);
-  }
-  if (m && add_headers(m, res->map_header) != 0) {
-    MHD_destroy_response(m);
-    m = NULL;
-  }
-  return m;
 }
 
 typedef void answerer(const struct _u_request *req, struct _u_response *res, void *data);
@@ -240,7 +248,7 @@ static struct MHD_Response *make_answer(struct transport *t, struct exchange *ex
   if (ulfius_init_response(&res) != U_OK)
     return NULL;
   how(&ex->req, &res, t->hooks.data);
-  struct MHD_Response *m = to_mhd(&res);
+  struct MHD_Response *m = transport_to_mhd(&res);
   *status = (unsigned)res.status;
   ulfius_clean_response(&res);
   return m;
@@ -335,7 +343,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   if (!ex->started) {
     ex->started = 1;
     __atomic_fetch_add(&t->busy, 1, __ATOMIC_SEQ_CST);
-    if (fill_request(ex, c, method, version) != 0)
+    if (transport_fill_request(&ex->req, c, method, version) != 0)
       return MHD_NO;
     ex->limit = t->hooks.body_limit(&ex->req, t->hooks.data);
     /* Refused before its body is read (the service sees the declared length). */
@@ -459,6 +467,7 @@ static struct MHD_Daemon *start_daemon(struct transport *t, const struct config 
   if (cfg->http_threads > 0)
     ops[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)cfg->http_threads, NULL};
   if (t->tls_cert) {
+    t->tls = 1;
     flags |= MHD_USE_TLS;
     ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, t->tls_cert};
     ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, t->tls_key};
@@ -466,6 +475,8 @@ static struct MHD_Daemon *start_daemon(struct transport *t, const struct config 
     ops[n++] =
         (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"};
   }
+  if (!t->tls)
+    flags |= MHD_USE_TURBO; /* see answer_unparsed; TLS keeps its orderly close */
   ops[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
   return MHD_start_daemon(flags, 0, NULL, NULL, on_request, t, MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
 }

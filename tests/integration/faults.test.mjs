@@ -41,6 +41,21 @@ test('a request line too long for the HTTP layer is 414', async () => {
   assert.equal(r.status, 414, r.raw.slice(0, 200));
 });
 
+test('a request line with no space is a 400 problem, the connection closed, and a log line', async () => {
+  for (const line of ['GARBAGE\r\n\r\n', 'GARBAGE\r\n', '\x16\x03\x01\x00\xa5\x01\x00\r\n']) {
+    const r = await rawRequest(s.port, Buffer.from(line, 'latin1'), { timeoutMs: 8000 });
+    assert.equal(r.status, 400, JSON.stringify(r.raw));
+    assert.match(r.headers['content-type'], /application\/problem\+json/);
+    assert.equal(r.headers.connection, 'close');
+    assert.equal(JSON.parse(r.body).status, 400);
+  }
+  // A connection closed without sending anything is not answered, and the service goes on serving.
+  const quiet = await rawRequest(s.port, Buffer.alloc(0), { timeoutMs: 3000, endAfterWrite: true });
+  assert.equal(quiet.raw, '');
+  assert.equal((await fetch(`${s.base}/healthz`)).status, 200);
+  assert.match(s.log(), /request line could not be parsed/);
+});
+
 test('a declared body over 1 MiB is 413 before any of it is sent', async () => {
   // Only the head is sent: a server that waited for the body would never answer.
   const r = await rawRequest(s.port, `POST /v1/pesantren HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
