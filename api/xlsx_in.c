@@ -142,6 +142,7 @@ static void sheet_start(struct xlsx_state *s, const char *name, const char **att
     const char *r = attr(atts, "r");
     s->row = r ? strtol(r, NULL, 10) : s->row + 1;
     s->col = -1;
+    json_decref(s->cells); /* a row opened inside a row that never closed */
     s->cells = json_array();
   } else if (strcmp(name, "c") == 0 && s->cells) {
     const char *r = attr(atts, "r"), *t = attr(atts, "t");

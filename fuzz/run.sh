@@ -11,11 +11,11 @@ cd "$(dirname "$0")/.."
 out=build-fuzz
 mkdir -p "$out"
 flags="-g -O1 -std=c17 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iapi -Idb -Ifuzz"
-libs="$(pkg-config --cflags --libs jansson libsodium libulfius liborcania libyder zlib)"
+libs="$(pkg-config --cflags --libs jansson libsodium libulfius liborcania libyder zlib libzip expat)"
 # The request helpers with a fake request (fuzz/fake_req.c: no database).
 srcs="api/cursor.c api/period.c api/validate.c api/accept.c api/language.c api/http.c api/reply.c api/req.c
   api/rules.c api/measurement.c api/pesantren.c api/gzip.c api/list_etag.c api/messages.c api/messages_id.c api/constraints.c
-  api/problems.c api/netaddr.c fuzz/fake_req.c"
+  api/problems.c api/netaddr.c api/etag.c api/csv_in.c api/xlsx_in.c fuzz/fake_req.c"
 passed=0
 failed=0
 for target in fuzz/fuzz_*.c; do
