@@ -81,6 +81,26 @@ static PGresult *pipeline_take(struct db_conn *c, const struct db_stmt *stmt, in
   return NULL;
 }
 
+/* Reads the pipeline's end and leaves pipeline mode; a connection that
+ * cannot is marked lost (failed: a failure is recorded already). */
+static void pipeline_end(struct db_conn *c, int failed) {
+  PGresult *sync = PQgetResult(c->pg);
+  int synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+  PQclear(sync);
+  if (!synced || !PQexitPipelineMode(c->pg)) {
+    if (!failed)
+      record_error(c, NULL, PQerrorMessage(c->pg));
+    c->lost = 1;
+  }
+}
+
+/* A pipeline that could not be sent: the connection is closed. -1. */
+static int pipeline_broken(struct db_conn *c) {
+  record_error(c, NULL, PQerrorMessage(c->pg));
+  conn_close(c);
+  return -1;
+}
+
 /* Sends the lead and stmt in one round trip (one implicit transaction); the
  * results, or -1 when the connection failed (the connection is then closed). */
 static int pipeline_two(struct db_conn *c, const struct db_stmt *stmt, const char *const *values, PGresult **lead_res,
@@ -94,20 +114,11 @@ static int pipeline_two(struct db_conn *c, const struct db_stmt *stmt, const cha
   int same = strcmp(stmt->name, c->lead.stmt->name) == 0;
   if (!PQenterPipelineMode(c->pg) || pipeline_send(c, c->lead.stmt, lead_values, 0, &prep_lead) != 0 ||
       pipeline_send(c, stmt, values, same && prep_lead, &prep_main) != 0 || !PQpipelineSync(c->pg)) {
-    record_error(c, NULL, PQerrorMessage(c->pg));
-    conn_close(c);
-    return -1;
+    return pipeline_broken(c);
   }
   *lead_res = pipeline_take(c, c->lead.stmt, prep_lead, &failed);
   *res = pipeline_take(c, stmt, prep_main, &failed);
-  PGresult *sync = PQgetResult(c->pg);
-  int synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
-  PQclear(sync);
-  if (!synced || !PQexitPipelineMode(c->pg)) {
-    if (!failed)
-      record_error(c, NULL, PQerrorMessage(c->pg));
-    c->lost = 1;
-  }
+  pipeline_end(c, failed);
   return 0;
 }
 
@@ -200,9 +211,7 @@ static int pipeline_prefixed(struct db_conn *c, const struct db_stmt *stmt, cons
   if (!PQenterPipelineMode(c->pg) || !PQsendQueryParams(c->pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) ||
       pipeline_send(c, c->prefix.stmt, pre, 0, &prep_pre) != 0 ||
       pipeline_send(c, stmt, values, same && prep_pre, &prep_main) != 0 || !PQpipelineSync(c->pg)) {
-    record_error(c, NULL, PQerrorMessage(c->pg));
-    conn_close(c);
-    return -1;
+    return pipeline_broken(c);
   }
   PGresult *begun = pipeline_next(c);
   if (!begun || !query_ok(begun)) {
@@ -212,14 +221,7 @@ static int pipeline_prefixed(struct db_conn *c, const struct db_stmt *stmt, cons
   PQclear(begun);
   PQclear(pipeline_take(c, c->prefix.stmt, prep_pre, &failed));
   *res = pipeline_take(c, stmt, prep_main, &failed);
-  PGresult *sync = PQgetResult(c->pg);
-  int synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
-  PQclear(sync);
-  if (!synced || !PQexitPipelineMode(c->pg)) {
-    if (!failed)
-      record_error(c, NULL, PQerrorMessage(c->pg));
-    c->lost = 1;
-  }
+  pipeline_end(c, failed);
   return 0;
 }
 
