@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "export_lists.h"
 #include "http.h"
 #include "measurement.h"
 #include "period.h"
@@ -90,9 +91,9 @@ static int parse_period_filters(struct req *r, struct measurements_query *mq, ch
 
 static int parse_list_query(struct req *r, struct measurements_query *mq, int *with_total, char from[11],
                             char until[11]) {
-  static const char *const allowed[] = {"limit",        "cursor",     "include_total", "indicator_code",
-                                        "pesantren_id", "program_id", "region_code",   "period",
-                                        "period_from",  "period_to",  "status",        NULL};
+  static const char *const allowed[] = {
+      "limit",  "cursor",      "include_total", "indicator_code", "pesantren_id", "program_id", "region_code",
+      "period", "period_from", "period_to",     "status",         "format",       NULL};
   if (req_query_allowed(r, allowed) != 0 || req_limit(r, &mq->limit) != 0 ||
       req_query_bool(r, "include_total", with_total) != 0 || req_query_enum(r, "status", statuses, &mq->status) != 0 ||
       rules_query_uuid(r, "pesantren_id", &mq->pesantren_id) != 0 ||
@@ -137,10 +138,14 @@ void h_measurements_list(struct req *r) {
   struct measurements_query mq = {0};
   char from[11], until[11], regions[512];
   struct list_args a = {&mq, &mq.after_key, &mq.after_seq, "seq", 0};
-  if (parse_list_query(r, &mq, &a.with_total, from, until) != 0)
+  enum export_format format;
+  if (parse_list_query(r, &mq, &a.with_total, from, until) != 0 || export_negotiate(r, 0, &format) != 0)
     return;
   set_visibility(r, &mq, regions, sizeof regions);
-  api_list(r, &measurements_list, &a);
+  if (format != EXPORT_JSON)
+    export_measurements(r, &mq, format);
+  else
+    api_list(r, &measurements_list, &a);
 }
 
 /* Whether the caller may see doc (see set_visibility); a mentor's check of a

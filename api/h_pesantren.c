@@ -6,88 +6,19 @@
 #include <string.h>
 #include <time.h>
 
+#include "export_lists.h"
 #include "http.h"
+#include "pesantren.h"
 #include "reply.h"
 #include "repo_pesantren.h"
 #include "resource.h"
 #include "rules.h"
 #include "validate.h"
 
-static const char *const typologies[] = {"salafiyah", "khalafiyah", "terpadu", NULL};
-
-static const char *check_nspp(const json_t *v) {
-  const char *s = json_string_value(v);
-  if (strlen(s) != 12)
-    return "must be exactly 12 digits";
-  for (int i = 0; i < 12; i++)
-    if (s[i] < '0' || s[i] > '9')
-      return "must be exactly 12 digits";
-  return NULL;
-}
-
-static const char *check_phone(const json_t *v) {
-  const char *s = json_string_value(v);
-  size_t n = strlen(s);
-  if (n < 6 || n > 20 || strspn(s, "0123456789 +-") != n)
-    return "must be 6 to 20 characters of digits, spaces, '+' and '-'";
-  return NULL;
-}
-
-static const char *check_email(const json_t *v) {
-  return valid_email(json_string_value(v)) ? NULL : "must be an email address";
-}
-
-/* "The current year" is East Java's (WIB, UTC+7): on 1 January a school
- * founded that day is valid from local midnight. */
-static const char *check_founded_year(const json_t *v) {
-  time_t now = time(NULL) + 7 * 3600;
-  struct tm tm;
-  gmtime_r(&now, &tm);
-  json_int_t y = json_integer_value(v);
-  return y < 1700 || y > tm.tm_year + 1900 ? "must be from 1700 to the current year" : NULL;
-}
-
-static const struct vfield pesantren_fields[] = {
-    {"id", V_UUID, V_READONLY, 0, 0, NULL, NULL},
-    {"nspp", V_STRING, V_REQUIRED, 0, 0, NULL, check_nspp},
-    {"name", V_STRING, V_REQUIRED | V_TRIM, 3, 200, NULL, NULL},
-    {"region_code", V_STRING, V_REQUIRED, 0, 0, NULL, check_region_code},
-    {"address", V_STRING, V_NULLABLE | V_TRIM, 0, 300, NULL, NULL},
-    {"district", V_STRING, V_NULLABLE | V_TRIM, 0, 100, NULL, NULL},
-    {"village", V_STRING, V_NULLABLE | V_TRIM, 0, 100, NULL, NULL},
-    {"leader_name", V_STRING, V_NULLABLE | V_TRIM, 0, 200, NULL, NULL},
-    {"phone", V_STRING, V_NULLABLE, 0, 0, NULL, check_phone},
-    {"email", V_STRING, V_NULLABLE | V_TRIM, 0, 0, NULL, check_email},
-    {"founded_year", V_INT, V_NULLABLE, 0, 0, NULL, check_founded_year},
-    {"santri_count", V_INT, V_NULLABLE, 0, 100000, NULL, NULL},
-    {"typology", V_ENUM, V_NULLABLE, 0, 0, typologies, NULL},
-    {"latitude", V_NUMBER, V_NULLABLE, -9.0, -5.0, NULL, NULL},
-    {"longitude", V_NUMBER, V_NULLABLE, 110.5, 116.5, NULL, NULL},
-    {"active", V_BOOL, 0, 0, 0, NULL, NULL},
-    {"cohort_year", V_INT, V_READONLY, 0, 0, NULL, NULL},
-    {"version", V_INT, V_READONLY, 0, 0, NULL, NULL},
-    {"created_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-    {"updated_at", V_STRING, V_READONLY, 0, 0, NULL, NULL},
-};
-#define NFIELDS (sizeof pesantren_fields / sizeof pesantren_fields[0])
-
-/* Rules across fields, on a whole document. */
-static int pesantren_rules(const json_t *doc, json_t *errors) {
-  int has_lat = json_is_number(json_object_get(doc, "latitude"));
-  int has_lon = json_is_number(json_object_get(doc, "longitude"));
-  if (has_lat != has_lon) {
-    errors_add(errors, has_lat ? "longitude" : "latitude", "latitude and longitude must be given together");
-    return 1;
-  }
-  return 0;
-}
-
 /* Validates a whole document; 0, or -1 after answering 422. */
 static int pesantren_valid(struct req *r, json_t *doc) {
   json_t *errors = json_array();
-  int bad = validate_object(doc, pesantren_fields, NFIELDS, V_CREATE, errors);
-  if (bad == 0)
-    bad = pesantren_rules(doc, errors);
+  int bad = pesantren_check(doc, errors);
   if (bad)
     reply_invalid(r, 422, errors);
   json_decref(errors);
@@ -104,12 +35,12 @@ static int parse_sort(struct req *r, struct pesantren_query *pq) {
 
 static int parse_list_query(struct req *r, struct pesantren_query *pq, int *with_total) {
   static const char *const allowed[] = {"limit",  "cursor", "include_total", "region_code", "cohort_year", "typology",
-                                        "active", "q",      "sort",          NULL};
+                                        "active", "q",      "sort",          "format",      NULL};
   long cohort = 0;
   int has_cohort = 0;
   if (req_query_allowed(r, allowed) != 0 || req_limit(r, &pq->limit) != 0 ||
       req_query_bool(r, "include_total", with_total) != 0 || req_query_bool(r, "active", &pq->active) != 0 ||
-      req_query_enum(r, "typology", typologies, &pq->typology) != 0 ||
+      req_query_enum(r, "typology", pesantren_typologies, &pq->typology) != 0 ||
       req_query_int(r, "cohort_year", 2019, 2100, &cohort, &has_cohort) != 0 || parse_sort(r, pq) != 0 ||
       rules_query_region(r, "region_code", &pq->region_code) != 0)
     return -1;
@@ -125,8 +56,13 @@ void h_pesantren_list(struct req *r) {
   long long total = -1;
   int with_total = 0;
   struct db_conn *db;
-  if (parse_list_query(r, &pq, &with_total) != 0)
+  enum export_format format;
+  if (parse_list_query(r, &pq, &with_total) != 0 || export_negotiate(r, 0, &format) != 0)
     return;
+  if (format != EXPORT_JSON) {
+    export_pesantren(r, &pq, format);
+    return;
+  }
   snprintf(sort, sizeof sort, "%s%s", pq.desc ? "-" : "", pq.sort);
   if (req_cursor(r, sort, &key, &seq) != 0 || (db = req_db(r)) == NULL)
     goto out;
@@ -216,7 +152,8 @@ static int may_edit(struct req *r, const char *id) {
 }
 
 static const struct patch_spec pesantren_patch = {
-    "pesantren", pesantren_fields, NFIELDS, pesantren_rules, repo_pesantren_lock, repo_pesantren_update, NULL, NULL,
+    "pesantren", pesantren_fields, PESANTREN_NFIELDS, pesantren_rules, repo_pesantren_lock, repo_pesantren_update, NULL,
+    NULL,
 };
 
 void h_pesantren_patch(struct req *r) {

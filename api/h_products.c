@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "export_lists.h"
 #include "http.h"
 #include "reply.h"
 #include "repo_pesantren.h"
@@ -160,8 +161,9 @@ static int precheck_write(struct req *r, const char *pesantren_id, const char *p
 
 static int parse_list_query(struct req *r, int catalogue, struct products_query *pq, int *with_total) {
   static const char *const allowed_all[] = {"limit", "cursor",      "include_total", "category", "certification",
-                                            "q",     "region_code", "pesantren_id",  NULL};
-  static const char *const allowed_one[] = {"limit", "cursor", "include_total", "category", "certification", "q", NULL};
+                                            "q",     "region_code", "pesantren_id",  "format",   NULL};
+  static const char *const allowed_one[] = {"limit",         "cursor", "include_total", "category",
+                                            "certification", "q",      "format",        NULL};
   if (req_query_allowed(r, catalogue ? allowed_all : allowed_one) != 0 || req_limit(r, &pq->limit) != 0 ||
       req_query_bool(r, "include_total", with_total) != 0 ||
       req_query_enum(r, "category", categories, &pq->category) != 0 ||
@@ -189,7 +191,13 @@ API_LIST_CALL(products_list, repo_products_list, repo_products_count);
 
 static void reply_products_page(struct req *r, struct products_query *pq, int with_total) {
   struct list_args a = {pq, &pq->after_key, &pq->after_seq, "seq", with_total};
-  api_list(r, &products_list, &a);
+  enum export_format format;
+  if (export_negotiate(r, 0, &format) != 0)
+    return;
+  if (format != EXPORT_JSON)
+    export_products(r, pq, format);
+  else
+    api_list(r, &products_list, &a);
 }
 
 void h_products_list(struct req *r) {

@@ -1,14 +1,13 @@
 /* Reports: achievement per indicator, per region, per cohort, and the pillars,
- * each as JSON {"year", "filters", "items"} or as RFC 4180 CSV with the same
- * rows (Accept: text/csv). The arithmetic is the database's (repo_reports). */
+ * each as JSON {"year", "filters", "items"} or as a CSV or XLSX file with the
+ * same rows (export.h). The arithmetic is the database's (repo_reports). */
 #include "handlers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "csv.h"
+#include "export.h"
 #include "http.h"
 #include "replica.h"
 #include "reply.h"
@@ -21,114 +20,16 @@
 #define YEAR_MIN 2000
 #define YEAR_MAX 2100
 
-enum format { FORMAT_JSON, FORMAT_CSV };
-
 struct report_args {
   struct report_query q;
-  enum format format;
+  enum export_format format;
+  const char *name; /* of the report: file and sheet name */
+  const char *title;
   char year[8];
   char indicator_id[37];
   const char *indicator_code;
   const char *bad_field, *bad_detail; /* a name that a lookup did not find */
 };
-
-/* ---- content negotiation ---- */
-
-/* How well an Accept header takes type/subtype: the q of the most specific
- * media range matching it (3 exact, 2 type/wildcard, 1 any), as RFC 9110
- * 12.5.1 says; q 0 and specificity 0 when none matches. */
-struct acceptance {
-  double q;
-  int specificity;
-};
-
-static double range_q(const char *params, size_t n) {
-  const char *p = params;
-  while (p < params + n) {
-    while (p < params + n && (*p == ';' || *p == ' ' || *p == '\t'))
-      p++;
-    if (params + n - p >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
-      char *end = NULL;
-      double q = strtod(p + 2, &end);
-      if (end == p + 2 || q < 0 || q > 1)
-        return 1;
-      return q;
-    }
-    while (p < params + n && *p != ';')
-      p++;
-  }
-  return 1;
-}
-
-static int range_specificity(const char *range, size_t n, const char *type, const char *subtype) {
-  size_t tn = strlen(type), sn = strlen(subtype);
-  if (n == 3 && strncmp(range, "*/*", 3) == 0)
-    return 1;
-  if (n < tn + 2 || strncasecmp(range, type, tn) != 0 || range[tn] != '/')
-    return 0;
-  if (n == tn + 2 && range[tn + 1] == '*')
-    return 2;
-  return n == tn + 1 + sn && strncasecmp(range + tn + 1, subtype, sn) == 0 ? 3 : 0;
-}
-
-static struct acceptance accept_of(const char *accept, const char *type, const char *subtype) {
-  struct acceptance best = {0, 0};
-  const char *p = accept;
-  while (*p) {
-    while (*p == ' ' || *p == '\t' || *p == ',')
-      p++;
-    size_t len = strcspn(p, ",");
-    size_t range_len = strcspn(p, ";, \t");
-    if (range_len > len)
-      range_len = len;
-    int s = range_specificity(p, range_len, type, subtype);
-    if (s > best.specificity) {
-      best.specificity = s;
-      best.q = range_q(p + range_len, len - range_len);
-    } else if (s > 0 && s == best.specificity) {
-      double q = range_q(p + range_len, len - range_len);
-      best.q = q > best.q ? q : best.q;
-    }
-    p += len;
-  }
-  if (best.specificity == 0)
-    best.q = 0;
-  return best;
-}
-
-/* JSON unless the client prefers CSV; 0, or -1 after answering 406. */
-static int negotiate(struct req *r, enum format *format) {
-  const char *accept = req_header(r, "Accept");
-  *format = FORMAT_JSON;
-  if (accept == NULL || accept[strspn(accept, " \t")] == '\0')
-    return 0;
-  struct acceptance json = accept_of(accept, "application", "json");
-  struct acceptance csv = accept_of(accept, "text", "csv");
-  if (json.q <= 0 && csv.q <= 0) {
-    reply_problem(r, 406, "Reports are available as application/json and text/csv.");
-    return -1;
-  }
-  if (csv.q > json.q || (csv.q == json.q && csv.specificity > json.specificity))
-    *format = FORMAT_CSV;
-  return 0;
-}
-
-/* ---- answers ---- */
-
-static void reply_csv(struct req *r, json_t *items, const char *const *columns) {
-  json_t *names = json_array();
-  char *text = NULL;
-  size_t len = 0;
-  for (const char *const *c = columns; *c; c++)
-    json_array_append_new(names, json_string(*c));
-  text = csv_render(names, items, &len);
-  if (text == NULL)
-    reply_problem(r, 500, NULL);
-  else
-    reply_bytes(r, 200, "text/csv; charset=utf-8", text, len);
-  free(text);
-  json_decref(names);
-}
 
 typedef enum dbq (*report_fn)(struct db_conn *conn, const struct report_query *rq, json_t **items);
 /* What a report reads before its rows (the programme or indicator it names):
@@ -161,7 +62,7 @@ static enum dbq read_report(struct req *r, struct report_args *a, lookup_fn look
   return fetch(db, a, lookup, report, items);
 }
 
-/* Runs report and answers head (stolen) with its items, or the CSV of the
+/* Runs report and answers head (stolen) with its items, or a CSV or XLSX file of the
  * items with columns (NULL-terminated) in that order. */
 static void run_report(struct req *r, struct report_args *a, lookup_fn lookup, report_fn report, json_t *head,
                        const char *const *columns) {
@@ -172,16 +73,14 @@ static void run_report(struct req *r, struct report_args *a, lookup_fn lookup, r
     ;
   else if (q == DBQ_NONE && a->bad_field)
     reply_field(r, 400, a->bad_field, a->bad_detail);
-  else {
-    reply_header(r, "Vary", "Accept");
-    if (q < 0)
-      reply_db(r, q);
-    else if (a->format == FORMAT_CSV)
-      reply_csv(r, items, columns);
-    else {
-      json_object_set(head, "items", items);
-      reply_json(r, 200, head);
-    }
+  else if (q < 0)
+    reply_db(r, q);
+  else if (a->format != EXPORT_JSON) {
+    struct export_sheet s = {a->name, a->title, a->q.year, json_object_get(head, "filters"), columns};
+    export_items(r, &s, a->format, items);
+  } else {
+    json_object_set(head, "items", items);
+    reply_json(r, 200, head);
   }
   json_decref(items);
   json_decref(head);
@@ -222,7 +121,7 @@ static int parse_common(struct req *r, struct report_args *a, const char *const 
     reply_field(r, 403, "include_unverified", "is for admins and mentors");
     return -1;
   }
-  return negotiate(r, &a->format);
+  return export_negotiate(r, 1, &a->format);
 }
 
 static int parse_region(struct req *r, struct report_args *a) {
@@ -268,12 +167,13 @@ static int parse_indicator(struct req *r, struct report_args *a) {
 /* ---- the reports ---- */
 
 void h_reports_achievement(struct req *r) {
-  static const char *const allowed[] = {"year", "pillar", "region_code", "program_id", "include_unverified", NULL};
+  static const char *const allowed[] = {"year",   "pillar", "region_code", "program_id", "include_unverified",
+                                        "format", NULL};
   static const char *const pillars[] = {"pesantrenpreneur", "santripreneur", "sosiopreneur", NULL};
   static const char *const columns[] = {"indicator_code",  "indicator_name",      "unit",   "pillar",
                                         "aggregation",     "higher_is_better",    "target", "actual",
                                         "achievement_pct", "pesantren_reporting", NULL};
-  struct report_args a = {0};
+  struct report_args a = {.name = "achievement", .title = "Achievement"};
   if (parse_common(r, &a, allowed, 1) != 0 || req_query_enum(r, "pillar", pillars, &a.q.pillar) != 0 ||
       parse_region(r, &a) != 0)
     return;
@@ -288,10 +188,10 @@ void h_reports_achievement(struct req *r) {
 }
 
 void h_reports_regions(struct req *r) {
-  static const char *const allowed[] = {"indicator", "year", "include_unverified", NULL};
+  static const char *const allowed[] = {"indicator", "year", "include_unverified", "format", NULL};
   static const char *const columns[] = {"region_code", "region_name",     "indicator_code",      "target",
                                         "actual",      "achievement_pct", "pesantren_reporting", NULL};
-  struct report_args a = {0};
+  struct report_args a = {.name = "regions", .title = "Achievement by region"};
   if (parse_common(r, &a, allowed, 1) != 0 || parse_indicator(r, &a) != 0)
     return;
   run_report(r, &a, lookup_indicator, repo_report_regions,
@@ -299,10 +199,10 @@ void h_reports_regions(struct req *r) {
 }
 
 void h_reports_cohorts(struct req *r) {
-  static const char *const allowed[] = {"indicator", "year", "include_unverified", NULL};
+  static const char *const allowed[] = {"indicator", "year", "include_unverified", "format", NULL};
   static const char *const columns[] = {"cohort_year", "year", "indicator_code", "pesantren", "pesantren_reporting",
                                         "actual",      NULL};
-  struct report_args a = {0};
+  struct report_args a = {.name = "cohorts", .title = "Cohorts"};
   if (parse_common(r, &a, allowed, 0) != 0 || parse_indicator(r, &a) != 0)
     return;
   run_report(r, &a, lookup_indicator, repo_report_cohorts,
@@ -310,10 +210,10 @@ void h_reports_cohorts(struct req *r) {
 }
 
 void h_reports_pillars(struct req *r) {
-  static const char *const allowed[] = {"year", "include_unverified", NULL};
+  static const char *const allowed[] = {"year", "include_unverified", "format", NULL};
   static const char *const columns[] = {"pillar",   "programs",           "enrolled_pesantren", "graduated_pesantren",
                                         "products", "certified_products", "santri_trained",     NULL};
-  struct report_args a = {0};
+  struct report_args a = {.name = "pillars", .title = "Pillars"};
   if (parse_common(r, &a, allowed, 1) != 0)
     return;
   run_report(r, &a, NULL, repo_report_pillars, head_new(&a, json_object()), columns);

@@ -7,6 +7,8 @@
 
 #include "app.h"
 
+struct vfield;
+
 /* operations (h_ops.c) */
 void h_healthz(struct req *r);
 void h_readyz(struct req *r);
@@ -48,6 +50,11 @@ void h_pesantren_get(struct req *r);
 void h_pesantren_create(struct req *r);
 void h_pesantren_patch(struct req *r);
 void h_pesantren_delete(struct req *r);
+
+/* h_import.c: spreadsheets in, and their templates */
+void h_pesantren_import(struct req *r);
+void h_pesantren_import_template(struct req *r);
+void h_measurements_import_template(struct req *r);
 
 /* programmes and enrolments */
 /* h_programs.c */

@@ -43,6 +43,8 @@ const struct route routes[] = {
 
     {"GET", "/v1/pesantren", h_pesantren_list, ALL, ROUTE_AUTH_AHEAD},
     {"POST", "/v1/pesantren", h_pesantren_create, ADMIN, 0},
+    {"POST", "/v1/pesantren/import", h_pesantren_import, ADMIN, ROUTE_LARGE_BODY},
+    {"GET", "/v1/pesantren/import/template", h_pesantren_import_template, ALL, 0},
     {"GET", "/v1/pesantren/{id}", h_pesantren_get, ALL, ROUTE_NO_QUERY | ROUTE_AUTH_AHEAD},
     {"PATCH", "/v1/pesantren/{id}", h_pesantren_patch, ADMIN | ROLE_OPERATOR, 0},
     {"DELETE", "/v1/pesantren/{id}", h_pesantren_delete, ADMIN, 0},
@@ -86,6 +88,7 @@ const struct route routes[] = {
     {"GET", "/v1/measurements", h_measurements_list, ALL, 0},
     {"POST", "/v1/measurements", h_measurements_create, ADMIN | ROLE_OPERATOR, 0},
     {"POST", "/v1/measurements/batch", h_measurements_batch, ADMIN | ROLE_OPERATOR, ROUTE_LARGE_BODY},
+    {"GET", "/v1/measurements/batch/template", h_measurements_import_template, ALL, 0},
     {"GET", "/v1/measurements/{id}", h_measurements_get, ALL, ROUTE_NO_QUERY},
     {"PATCH", "/v1/measurements/{id}", h_measurements_patch, ADMIN | ROLE_OPERATOR, 0},
     {"DELETE", "/v1/measurements/{id}", h_measurements_delete, ADMIN | ROLE_OPERATOR, 0},

@@ -13,6 +13,8 @@ command -v chromium >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES chromium" #
 command -v clang-format >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES clang-format" # the house style
 command -v haproxy >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES haproxy" # the cluster step
 command -v clang >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES clang libclang-rt-dev" # fuzz/ (libFuzzer)
+python3 -c "import openpyxl" 2>/dev/null || OPOP_PACKAGES="$OPOP_PACKAGES python3-openpyxl" # reads exports
+command -v jq >/dev/null 2>&1 || OPOP_PACKAGES="$OPOP_PACKAGES jq" # the README tour
 opop_install
 
 passed=0

@@ -5,6 +5,8 @@
 OPOP_PACKAGES="build-essential meson ninja-build pkg-config python3 python3-yaml libulfius-dev libjansson-dev \
 libpq-dev liborcania-dev libyder-dev libsodium-dev libcmocka-dev libmicrohttpd-dev postgresql-15 \
 postgresql-client-15 curl ca-certificates libcurl4-gnutls-dev zlib1g-dev"
+# spreadsheets: XLSX written with libxlsxwriter, read with libzip and expat
+OPOP_PACKAGES="$OPOP_PACKAGES libxlsxwriter-dev libzip-dev libexpat1-dev"
 
 # opop_install [extra packages...]: apt-get install only what is missing.
 opop_install() {
