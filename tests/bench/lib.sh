@@ -25,13 +25,14 @@ bench_database() {
 }
 
 # bench_serve LOG KEY [NAME=value...]: the server on url and a free port, with
-# the admin API key KEY, once it answers. Sets port and server_pid.
+# the admin API key KEY, once it answers (run under $bench_wrap when set, such
+# as valgrind). Sets port and server_pid.
 bench_serve() {
   local log=$1 key=$2
   shift 2
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   env OPOP_LOG_LEVEL=warning "$@" OPOP_DATABASE_URL="$url" OPOP_PORT="$port" OPOP_BOOTSTRAP_API_KEY="$key" \
-    "$bin" serve >"$log" 2>&1 &
+    ${bench_wrap:-} "$bin" serve >"$log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do
     curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
