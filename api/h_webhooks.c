@@ -6,7 +6,6 @@
 #include "handlers.h"
 
 #include <sodium.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "http.h"
@@ -150,30 +149,27 @@ void h_webhooks_delete(struct req *r) {
   api_delete(r, req_uuid_var(r, 0), &webhook_delete);
 }
 
+static enum dbq deliveries_page(struct db_conn *conn, const void *query, json_t **items, char **key, char **seq) {
+  return repo_webhooks_deliveries(conn, query, items, key, seq);
+}
+/* No count: the deliveries offer no include_total. */
+static const struct list_call deliveries_list = {deliveries_page, NULL};
+
 void h_webhooks_deliveries(struct req *r) {
   static const char *const allowed[] = {"limit", "cursor", NULL};
-  char *key = NULL, *seq = NULL, *next_key = NULL, *next_seq = NULL;
-  json_t *items = NULL, *hook = NULL;
-  int limit = 20;
+  struct deliveries_query dq = {.webhook_id = req_uuid_var(r, 0)};
+  struct list_args a = {&dq, &dq.after_key, &dq.after_seq, "-seq", 0};
+  json_t *hook = NULL;
   struct db_conn *db;
-  const char *id = req_uuid_var(r, 0);
-  if (id == NULL || req_query_allowed(r, allowed) != 0 || req_limit(r, &limit) != 0 ||
-      req_cursor(r, "-seq", &key, &seq) != 0 || (db = req_db(r)) == NULL)
-    goto out;
-  enum dbq q = repo_webhooks_get(db, id, &hook);
-  if (q == DBQ_ONE)
-    q = repo_webhooks_deliveries(db, id, key, seq, limit, &items, &next_key, &next_seq);
+  if (dq.webhook_id == NULL || req_query_allowed(r, allowed) != 0 || req_limit(r, &dq.limit) != 0 ||
+      (db = req_db(r)) == NULL)
+    return;
+  enum dbq q = repo_webhooks_get(db, dq.webhook_id, &hook);
+  json_decref(hook);
   if (q < 0)
     reply_db(r, q);
   else if (q == DBQ_NONE)
     reply_problem(r, 404, "No webhook has this id.");
   else
-    reply_page(r, json_incref(items), "-seq", next_key, next_seq, -1);
-out:
-  free(key);
-  free(seq);
-  free(next_key);
-  free(next_seq);
-  json_decref(items);
-  json_decref(hook);
+    api_list(r, &deliveries_list, &a);
 }

@@ -49,7 +49,7 @@ void api_list(struct req *r, const struct list_call *call, const struct list_arg
   *a->after_key = key;
   *a->after_seq = seq;
   enum dbq q = call->page(db, a->query, &items, &next_key, &next_seq);
-  if (q >= 0 && a->with_total == 1)
+  if (q >= 0 && a->with_total == 1 && call->count)
     q = call->count(db, a->query, &total);
   if (q < 0)
     reply_db(r, q);

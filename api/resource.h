@@ -39,7 +39,8 @@ struct delete_spec {
 /* The list every resource shares: the page after the request's cursor, the
  * total when asked, answered as {items, next_cursor[, total]}. page and count
  * take the resource's own query struct; API_LIST_CALL makes them from the
- * repository's typed functions. */
+ * repository's typed functions. count may be NULL for a list that offers no
+ * include_total. */
 struct list_call {
   enum dbq (*page)(struct db_conn *conn, const void *query, json_t **items, char **next_key, char **next_seq);
   enum dbq (*count)(struct db_conn *conn, const void *query, long long *total);

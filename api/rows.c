@@ -2,6 +2,7 @@
 
 #include <yder.h>
 
+#include "constraints.h"
 #include "problems.h"
 #include "reply.h"
 
@@ -28,6 +29,14 @@ json_t *row_db_failed(struct db_conn *db, enum dbq q) {
     y_log_message(Y_LOG_LEVEL_ERROR, "row_db_failed: %s (%s)", e->message, e->sqlstate);
   json_t *res = row_failed(p.status, p.field, p.detail);
   json_object_set_new(res, "type", json_string(p.type));
+  /* A conflict on one named field (a second NSPP) also names it, so a sheet's
+   * row points at its cell; the detail stays for clients reading only that. */
+  const struct constraint_info *c = p.status == 409 ? constraint_find(e->constraint) : NULL;
+  if (c && c->field) {
+    json_t *errors = json_array();
+    errors_add(errors, c->field, p.detail);
+    json_object_set_new(res, "errors", errors);
+  }
   return res;
 }
 

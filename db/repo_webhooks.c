@@ -79,10 +79,10 @@ static const struct list_spec deliveries_spec = {"repo_webhooks_deliveries",
                                                  "d.seq",
                                                  1};
 
-enum dbq repo_webhooks_deliveries(struct db_conn *conn, const char *webhook_id, const char *after_key,
-                                  const char *after_seq, int limit, json_t **items, char **next_key, char **next_seq) {
-  struct list_filter f[1] = {{"d.webhook_id = $?::uuid", webhook_id}};
-  return db_list(conn, &deliveries_spec, f, 1, after_key, after_seq, limit, items, next_key, next_seq);
+enum dbq repo_webhooks_deliveries(struct db_conn *conn, const struct deliveries_query *dq, json_t **items,
+                                  char **next_key, char **next_seq) {
+  struct list_filter f[1] = {{"d.webhook_id = $?::uuid", dq->webhook_id}};
+  return db_list(conn, &deliveries_spec, f, 1, dq->after_key, dq->after_seq, dq->limit, items, next_key, next_seq);
 }
 
 /* ---- the deliverer's work ---- */

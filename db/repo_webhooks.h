@@ -16,9 +16,15 @@ enum dbq repo_webhooks_create(struct db_conn *conn, const json_t *doc, const cha
 /* doc: the whole merged document (url, entities, actions, description, active). */
 enum dbq repo_webhooks_update(struct db_conn *conn, const char *id, const json_t *doc, json_t **out);
 enum dbq repo_webhooks_delete(struct db_conn *conn, const char *id);
-/* The attempts for one endpoint, newest first. */
-enum dbq repo_webhooks_deliveries(struct db_conn *conn, const char *webhook_id, const char *after_key,
-                                  const char *after_seq, int limit, json_t **items, char **next_key, char **next_seq);
+struct deliveries_query {
+  const char *webhook_id;            /* required */
+  const char *after_key, *after_seq; /* the cursor; NULL on the first page */
+  int limit;
+};
+/* One page of an endpoint's attempts, newest first: *items array (caller
+ * decrefs); *next_key and *next_seq (caller frees) when more follow. */
+enum dbq repo_webhooks_deliveries(struct db_conn *conn, const struct deliveries_query *dq, json_t **items,
+                                  char **next_key, char **next_seq);
 
 /* The deliverer. owner is the claiming instance's id (a UUID). */
 

@@ -3,7 +3,8 @@
 # HAProxy on a private PostgreSQL in a temp folder, then tests/cluster/load.mjs
 # (reads, writes with Idempotency-Key, reports through HAProxy) while each
 # instance is restarted in turn. Prints the load's summary; fails when a
-# request failed or an acknowledged write is not stored exactly once.
+# request failed or an acknowledged write is not stored exactly once. First,
+# an answer through HAProxy must be gzipped once (tests/deploy/gzip_once.py).
 #
 # usage: tests/cluster/rolling.sh
 # env:   INSTANCES (3), WORKERS (8), SETTLE_MS (3000), PORT (a free one)
@@ -39,6 +40,9 @@ for _ in $(seq 600); do
   sleep 0.2
 done
 sleep 3 # every instance seen up by HAProxy (two checks a second apart)
+
+# Through HAProxy an answer is gzipped once, by the service (deploy/haproxy.cfg says why).
+python3 tests/deploy/gzip_once.py "http://127.0.0.1:$port/v1/regions" "$key" >&2
 
 BASE="http://127.0.0.1:$port" API_KEY=$key STATE="$dir/cluster" INSTANCES=$instances PORT=$port \
   DATABASE_URL="host=$dir/pg/run port=5432 dbname=opop user=postgres" node tests/cluster/load.mjs

@@ -97,6 +97,18 @@ for option in ["NoNewPrivileges=true", "ProtectSystem=strict", "CapabilityBoundi
                "RestrictAddressFamilies=", "PrivateDevices=true", "MemoryDenyWriteExecute=true"]:
     check(option in unit, f"opop-api.service: {option}")
 
+# The API gzips its own answers (its own ETags, Vary): the proxies must not compress again.
+def directives(path):
+    return [line.split("#")[0].split() for line in read(path).splitlines()]
+
+
+check(not any(d and d[0] == "compression" for d in directives("deploy/haproxy.cfg")),
+      "haproxy.cfg: a compression line (the API gzips its own answers)")
+nginx = directives("deploy/nginx.conf")
+check(["gzip", "on;"] not in nginx, "nginx.conf: gzip on (the API gzips its own answers)")
+# Debian's /etc/nginx/nginx.conf turns gzip on for the whole http block: it is turned off here explicitly.
+check(["gzip", "off;"] in nginx, "nginx.conf: gzip off must be explicit")
+
 for p in problems:
     print(p)
 print(f"deploy check: {len(problems)} problem(s)")

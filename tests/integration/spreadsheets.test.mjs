@@ -119,6 +119,34 @@ test('pesantren import: an export comes back in (title row skipped, quote remove
   assert.equal((await admin.get(`/v1/pesantren/${r.json.items[0].id}`)).json.name, pes[3].name);
 });
 
+test('pesantren import: Idempotency-Key gives the first answer again and stores nothing new', async () => {
+  const n = nspp();
+  const file = csv(['nspp,name,region_code', `${n},Pondok Sekali,35.78`]);
+  const key = { 'Idempotency-Key': `import-${n}` };
+  const first = await post('/v1/pesantren/import', file, 'text/csv', key);
+  assert.deepEqual(first.json.items.map((i) => i.status), [201]);
+  const again = await post('/v1/pesantren/import', file, 'text/csv', key);
+  assert.equal(again.status, 200);
+  assert.equal(again.headers.get('idempotent-replayed'), 'true');
+  assert.deepEqual(again.json, first.json);
+  assert.equal(countNspp(n), 1);
+  // The same key on other rows, or on a dry run of the same rows, is refused.
+  const dry = await post('/v1/pesantren/import?dry_run=true', file, 'text/csv', key);
+  assert.equal(dry.status, 422, dry.text);
+});
+
+test('measurements batch as JSON: dry_run tries every row and stores nothing', async () => {
+  const body = { items: [{ indicator_code: 'OMZET', pesantren_id: pes[1].id, period: '2031-01', value: 5 },
+    { indicator_code: 'OMZET', pesantren_id: pes[1].id, period: '2031-13', value: 5 }] };
+  const r = await admin.post('/v1/measurements/batch?dry_run=true', body);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json.items.map((i) => [i.index, i.status]), [[0, 200], [1, 422]]);
+  assert.deepEqual([r.json.created, r.json.failed], [0, 1]);
+  const stored = psql(s.db, `SELECT count(*) FROM measurements WHERE pesantren_id = '${pes[1].id}' AND period = '2031-01'`);
+  assert.equal(Number(stored), 0);
+  assert.equal((await admin.post('/v1/measurements/batch?dry=1', body)).status, 400);
+});
+
 test('import file checks: one 4xx before any row is written', async () => {
   const n = nspp();
   const bad = await post('/v1/pesantren/import', csv(['nspp,name,colour', `${n},Pondok Warna,red`]));
