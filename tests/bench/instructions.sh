@@ -10,14 +10,13 @@
 # env:   OPOP_BIN (build/opop-api), COUNT (1000), WARMUP (200)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${OPOP_BIN:-$root/build/opop-api}
 count=${COUNT:-1000}
 warmup=${WARMUP:-200}
-key="instr-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
 . "$root/tests/bench/lib.sh"
 
-command -v valgrind >/dev/null || { echo "needs valgrind" >&2; exit 1; }
+bench_need valgrind callgrind_control
+key=$(bench_key instr)
 bench_database opop_instructions
 N_PESANTREN=200 N_MEASUREMENTS=0 "$root/tests/bench/gen_reports.sh" opop_instructions >/dev/null
 psql -d opop_instructions -Atc "SELECT id FROM pesantren ORDER BY id" >"$bench_dir/ids"

@@ -4,6 +4,20 @@
 
 bench_dir=
 server_pid=
+bin=${OPOP_BIN:-$root/build/opop-api}
+
+# bench_key PREFIX: a new admin API key (32 characters or more).
+bench_key() {
+  echo "$1-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+}
+
+# bench_need COMMAND...: stops unless every command is installed.
+bench_need() {
+  local c
+  for c in "$@"; do
+    command -v "$c" >/dev/null || { echo "needs $c" >&2; exit 1; }
+  done
+}
 
 bench_cleanup() {
   opop_stop_child "$server_pid"

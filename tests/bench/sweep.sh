@@ -8,14 +8,13 @@
 # env:   OPOP_BIN (build/opop-api), N_PESANTREN (1000), DURATION (8), STEPS ("1 32 256 1024")
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${OPOP_BIN:-$root/build/opop-api}
 np=${N_PESANTREN:-1000}
 duration=${DURATION:-8}
-key="sweep-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
 . "$root/tests/bench/lib.sh"
 
-command -v wrk >/dev/null || { echo "needs wrk" >&2; exit 1; }
+bench_need wrk
+key=$(bench_key sweep)
 ulimit -n 4096 2>/dev/null || true
 bench_database opop_sweep
 N_PESANTREN=$np N_MEASUREMENTS=0 "$root/tests/bench/gen_reports.sh" opop_sweep >/dev/null

@@ -17,18 +17,17 @@
 #        CONNECTIONS (32), THREADS (2), plus any OPOP_* setting for the server
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${OPOP_BIN:-$root/build/opop-api}
 np=${N_PESANTREN:-1000}
 rounds=${ROUNDS:-3}
 duration=${DURATION:-8}
 conns=${CONNECTIONS:-32}
 threads=${THREADS:-2}
 db=opop_ceiling
-key="ceiling-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
 . "$root/tests/bench/lib.sh"
 
-command -v wrk >/dev/null && command -v pgbench >/dev/null || { echo "needs wrk and pgbench" >&2; exit 1; }
+bench_need wrk pgbench
+key=$(bench_key ceiling)
 bench_database "$db"
 dir=$bench_dir
 N_PESANTREN=$np N_MEASUREMENTS=0 "$root/tests/bench/gen_reports.sh" "$db" >/dev/null
@@ -64,7 +63,7 @@ SQL
 bench_serve "$dir/server.log" "$key"
 
 ceiling() {
-  pgbench -n -M prepared -c "$conns" -j "$threads" -T "$1" -f "$dir/ceiling.sql" "$db" 2>&1 |
+  pgbench -n -M prepared -c "$conns" -j "$threads" -T "$1" -f "$dir/ceiling.sql" "$db" 2>"$dir/pgbench.err" |
     sed -n 's/^tps = \([0-9.]*\).*/\1/p'
 }
 service() {
@@ -74,11 +73,12 @@ service() {
 }
 
 echo "$np pesantren, $conns connections, $rounds rounds of ${duration}s; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-ceiling 2 >/dev/null
+ceiling 2 >/dev/null || true
 service 2 0 >/dev/null
 shares=()
 for r in $(seq "$rounds"); do
-  c=$(ceiling "$duration")
+  c=$(ceiling "$duration") || true
+  [ -n "$c" ] || { cat "$dir/pgbench.err" >&2; exit 1; }
   s=$(service "$duration" "$r")
   rps=$(sed -n 's/.*rps=\([0-9.]*\).*/\1/p' <<<"$s")
   share=$(awk -v s="$rps" -v c="$c" 'BEGIN { printf "%.2f", s / c }')
