@@ -20,6 +20,7 @@ struct transport;
 struct app {
   struct config cfg;
   struct db_pool *pool;
+  struct db_pool *write_pool; /* requests other than GET and HEAD */
   struct metrics *metrics;
   union {
     struct sockaddr_in v4;

@@ -118,6 +118,7 @@ static int load_ints(struct config *cfg, const char *(*get)(const char *), char 
   const struct int_setting ints[] = {
       {"OPOP_PORT", 0, 65535, &cfg->port},
       {"OPOP_DB_POOL_SIZE", 1, 200, &cfg->db_pool_size},
+      {"OPOP_DB_WRITE_POOL_SIZE", 1, 200, &cfg->db_write_pool_size},
       {"OPOP_HTTP_THREADS", 0, 256, &cfg->http_threads},
       {"OPOP_MAX_CONNECTIONS", 1, 100000, &cfg->max_connections},
       {"OPOP_REQUEST_TIMEOUT", 1, 3600, &cfg->request_timeout_s},
@@ -212,6 +213,11 @@ int config_load(struct config *cfg, const char *(*get)(const char *), char *err,
    * (tests/bench/signin_rush.sh); the memory of simultaneous sign-ins is
    * bounded by the hashing gate (one per core). */
   cfg->db_pool_size = 4;
+  /* A write spends most of its time waiting for its commit to reach the
+   * disk, using no CPU: writes get their own connections, as many as request
+   * threads, so their commits are flushed together (one fsync for many)
+   * instead of four at a time. */
+  cfg->db_write_pool_size = 16;
   cfg->http_threads = 16;
   cfg->max_connections = 1024;
   cfg->request_timeout_s = 60;

@@ -14,7 +14,8 @@ struct config {
   char *database_url;         /* libpq connection string or URI */
   char *migrate_database_url; /* the schema owner's, for migrations; NULL: database_url */
   int db_pool_size;
-  int http_threads; /* 0: thread per connection; N: epoll pool of N */
+  int db_write_pool_size; /* connections for requests that change data */
+  int http_threads;       /* 0: thread per connection; N: epoll pool of N */
   int max_connections;
   int request_timeout_s; /* idle connection timeout */
   int log_level;         /* yder level */

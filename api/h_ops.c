@@ -34,7 +34,7 @@ void h_readyz(struct req *r) {
 
 void h_metrics(struct req *r) {
   size_t len = 0;
-  char *text = metrics_render(r->app->metrics, r->app->pool, r->app->replica, &len);
+  char *text = metrics_render(r->app->metrics, r->app->pool, r->app->write_pool, r->app->replica, &len);
   if (text == NULL) {
     reply_problem(r, 500, "Metrics could not be rendered.");
     return;

@@ -182,13 +182,14 @@ static int cmd_serve(void) {
   }
   struct db_limits limits = app_db_limits(&app.cfg);
   app.pool = db_pool_new_limited(app.cfg.database_url, app.cfg.db_pool_size, &limits);
+  app.write_pool = db_pool_new_limited(app.cfg.database_url, app.cfg.db_write_pool_size, &limits);
   app.metrics = metrics_new(routes_count);
   if (app.cfg.database_read_url)
     app.replica = db_replica_new(app.cfg.database_url, app.cfg.database_read_url, app.cfg.db_pool_size,
                                  app.cfg.read_max_lag_s, &limits);
   app.pw_gate = password_gate(&app.cfg);
-  if (app.pool == NULL || app.metrics == NULL || (app.cfg.database_read_url && app.replica == NULL) ||
-      app.pw_gate == NULL || bootstrap(&app) != 0)
+  if (app.pool == NULL || app.write_pool == NULL || app.metrics == NULL ||
+      (app.cfg.database_read_url && app.replica == NULL) || app.pw_gate == NULL || bootstrap(&app) != 0)
     goto out_pool;
   pruner = pruner_start(app.pool, app.cfg.prune_interval_s, app.cfg.login_lock_s, app.cfg.db_acquire_timeout_ms);
   if ((webhooks = webhook_worker_start(&app.cfg)) == NULL) {
@@ -215,6 +216,7 @@ out_pool:
   pw_gate_free(app.pw_gate);
   metrics_free(app.metrics);
   db_replica_free(app.replica);
+  db_pool_free(app.write_pool);
   db_pool_free(app.pool);
 out_config:
   log_close();

@@ -147,9 +147,21 @@ static void render_replica(struct db_replica *replica, FILE *f) {
 }
 
 /* Sign-ins, replays, the pool's waiting time, failed statements, the build. */
-static void render_operations(const struct metrics *m, struct db_pool *pool, FILE *f) {
+/* Waiting and failed statements of both pools together: writes have their own. */
+static void pools_health(struct db_pool *pool, struct db_pool *write_pool, struct db_pool_health *h) {
+  struct db_pool_health w;
+  db_pool_health(pool, h);
+  if (write_pool == NULL)
+    return;
+  db_pool_health(write_pool, &w);
+  h->wait_seconds += w.wait_seconds;
+  for (int k = 0; k < DB_ERROR_CLASSES; k++)
+    h->errors[k] += w.errors[k];
+}
+
+static void render_operations(const struct metrics *m, struct db_pool *pool, struct db_pool *write_pool, FILE *f) {
   struct db_pool_health h;
-  db_pool_health(pool, &h);
+  pools_health(pool, write_pool, &h);
   fprintf(f, "# HELP opop_signins_total Sign-ins by outcome.\n# TYPE opop_signins_total counter\n");
   for (size_t o = 0; o < NOUTCOME; o++)
     fprintf(f, "opop_signins_total{outcome=\"%s\"} %lu\n", signin_outcomes[o],
@@ -172,7 +184,8 @@ static void render_operations(const struct metrics *m, struct db_pool *pool, FIL
           OPOP_VERSION);
 }
 
-char *metrics_render(const struct metrics *m, struct db_pool *pool, struct db_replica *replica, size_t *len) {
+char *metrics_render(const struct metrics *m, struct db_pool *pool, struct db_pool *write_pool,
+                     struct db_replica *replica, size_t *len) {
   char *text = NULL;
   size_t size = 0;
   int psize = 0, in_use = 0;
@@ -201,7 +214,7 @@ char *metrics_render(const struct metrics *m, struct db_pool *pool, struct db_re
           timeouts);
   if (replica)
     render_replica(replica, f);
-  render_operations(m, pool, f);
+  render_operations(m, pool, write_pool, f);
   fclose(f);
   *len = size;
   return text;

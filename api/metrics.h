@@ -17,6 +17,7 @@ void metrics_signin(struct metrics *m, int status);
 /* An answer replayed for a repeated Idempotency-Key. */
 void metrics_replay(struct metrics *m);
 /* Prometheus text exposition; replica may be NULL (none configured). Caller frees. */
-char *metrics_render(const struct metrics *m, struct db_pool *pool, struct db_replica *replica, size_t *len);
+char *metrics_render(const struct metrics *m, struct db_pool *pool, struct db_pool *write_pool,
+                     struct db_replica *replica, size_t *len);
 
 #endif

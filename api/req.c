@@ -16,9 +16,16 @@ const char *req_query(const struct req *r, const char *name) {
   return u_map_get(r->http->map_url, name);
 }
 
+/* Reads share a few connections (they use CPU); writes, which mostly wait
+ * for the disk, have their own. */
+static struct db_pool *pool_of(const struct req *r) {
+  const char *m = r->http->http_verb;
+  return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 ? r->app->pool : r->app->write_pool;
+}
+
 struct db_conn *req_db(struct req *r) {
   if (r->db == NULL)
-    r->db = db_pool_acquire(r->app->pool, r->app->cfg.db_acquire_timeout_ms);
+    r->db = db_pool_acquire(pool_of(r), r->app->cfg.db_acquire_timeout_ms);
   if (r->db == NULL)
     reply_problem(r, 503, "All database connections are busy; try again shortly.");
   return r->db;
@@ -26,7 +33,7 @@ struct db_conn *req_db(struct req *r) {
 
 void req_db_release(struct req *r) {
   if (r->db)
-    db_pool_release(r->app->pool, r->db);
+    db_pool_release(pool_of(r), r->db);
   r->db = NULL;
 }
 

@@ -205,9 +205,7 @@ static void route_request(struct req *r) {
 static void finish(struct req *r, double started) {
   double took = now_s() - started;
   long idx = r->route ? (long)(r->route - routes) : -1;
-  if (r->db)
-    db_pool_release(r->app->pool, r->db);
-  r->db = NULL;
+  req_db_release(r);
   if (r->status == 0)
     r->status = (int)r->res->status;
   metrics_observe(r->app->metrics, idx, r->status, took);

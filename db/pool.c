@@ -7,30 +7,8 @@
 #include <time.h>
 #include <yder.h>
 
+#include "conn.h"
 #include "monotonic.h"
-#include "sql.h"
-
-/* A statement that goes out with the next one run on the connection (see db_lead). */
-struct db_lead {
-  const struct db_stmt *stmt; /* NULL: none pending */
-  char value[160];            /* its one parameter, copied */
-  db_judge judge;
-  void *arg; /* owned: free_arg(arg) once judged or dropped */
-  void (*free_arg)(void *arg);
-};
-
-struct db_conn {
-  PGconn *pg;
-  const char *conninfo;           /* borrowed from the pool */
-  const struct db_limits *limits; /* borrowed from the pool */
-  char **prepared;                /* open-addressing set of statement names */
-  size_t prepared_cap;
-  size_t prepared_len;
-  struct db_error err;
-  int lost; /* the last failure was the connection itself */
-  struct db_lead lead;
-  unsigned long errors[DB_ERROR_CLASSES]; /* failed statements by SQLSTATE class (atomic) */
-};
 
 /* A request waiting for a connection; queued first come, first served. */
 struct waiter {
@@ -68,7 +46,7 @@ static size_t name_hash(const char *s) {
   return h;
 }
 
-static int prepared_has(const struct db_conn *c, const char *name) {
+int prepared_has(const struct db_conn *c, const char *name) {
   if (c->prepared_cap == 0)
     return 0;
   for (size_t i = name_hash(name) & (c->prepared_cap - 1);; i = (i + 1) & (c->prepared_cap - 1)) {
@@ -86,7 +64,7 @@ static void prepared_put_slot(char **table, size_t cap, char *name) {
   table[i] = name;
 }
 
-static int prepared_add(struct db_conn *c, const char *name) {
+int prepared_add(struct db_conn *c, const char *name) {
   if ((c->prepared_len + 1) * 2 > c->prepared_cap) {
     size_t cap = c->prepared_cap ? c->prepared_cap * 2 : 64;
     char **table = calloc(cap, sizeof *table);
@@ -107,7 +85,7 @@ static int prepared_add(struct db_conn *c, const char *name) {
   return 0;
 }
 
-static void record_error(struct db_conn *c, const PGresult *res, const char *fallback) {
+void record_error(struct db_conn *c, const PGresult *res, const char *fallback) {
   const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
   const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
   const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
@@ -119,7 +97,7 @@ static void record_error(struct db_conn *c, const PGresult *res, const char *fal
   __atomic_fetch_add(&c->errors[db_error_class(c->err.sqlstate)], 1, __ATOMIC_RELAXED);
 }
 
-static void conn_close(struct db_conn *c) {
+void conn_close(struct db_conn *c) {
   if (c->pg)
     PQfinish(c->pg);
   c->pg = NULL;
@@ -127,7 +105,7 @@ static void conn_close(struct db_conn *c) {
 }
 
 /* Connects when there is no healthy connection. 0 on success. */
-static int conn_open(struct db_conn *c) {
+int conn_open(struct db_conn *c) {
   if (c->pg && PQstatus(c->pg) == CONNECTION_OK)
     return 0;
   conn_close(c);
@@ -160,7 +138,7 @@ static int conn_open(struct db_conn *c) {
   return 0;
 }
 
-static PGresult *exec_once(struct db_conn *c, const struct db_stmt *stmt, const char *const *values) {
+PGresult *exec_once(struct db_conn *c, const struct db_stmt *stmt, const char *const *values) {
   if (conn_open(c) != 0)
     return NULL;
   if (!prepared_has(c, stmt->name)) {
@@ -184,162 +162,9 @@ static PGresult *exec_once(struct db_conn *c, const struct db_stmt *stmt, const 
   return NULL;
 }
 
-/* ---- a leading statement in the same round trip ---- */
-
-static void lead_drop(struct db_conn *c) {
-  if (c->lead.stmt && c->lead.free_arg)
-    c->lead.free_arg(c->lead.arg);
-  memset(&c->lead, 0, sizeof c->lead);
-}
-
-int db_lead(struct db_conn *c, const struct db_stmt *stmt, const char *value, db_judge judge, void *arg,
-            void (*free_arg)(void *arg)) {
-  lead_drop(c);
-  if (stmt->nparams != 1 || strlen(value) >= sizeof c->lead.value) {
-    if (free_arg)
-      free_arg(arg);
-    return -1;
-  }
-  c->lead = (struct db_lead){.stmt = stmt, .judge = judge, .arg = arg, .free_arg = free_arg};
-  memcpy(c->lead.value, value, strlen(value) + 1);
-  return 0;
-}
-
-/* Records a refusal by a lead's judge as the connection's error. */
-static void record_refusal(struct db_conn *c, const char *sqlstate, const char *by) {
-  memset(&c->err, 0, sizeof c->err);
-  snprintf(c->err.sqlstate, sizeof c->err.sqlstate, "%s", sqlstate);
-  snprintf(c->err.message, sizeof c->err.message, "refused by %s", by);
-}
-
-/* Queues stmt, preparing it first when this connection has not and it is not
- * being prepared in this pipeline already (already_queued). */
-static int pipeline_send(struct db_conn *c, const struct db_stmt *stmt, const char *const *values, int already_queued,
-                         int *prepares) {
-  *prepares = !already_queued && !prepared_has(c, stmt->name);
-  if (*prepares && !PQsendPrepare(c->pg, stmt->name, stmt->sql, stmt->nparams, NULL))
-    return -1;
-  return PQsendQueryPrepared(c->pg, stmt->name, stmt->nparams, values, NULL, NULL, 0) ? 0 : -1;
-}
-
-/* The result of the next query of the pipeline (its terminating NULL consumed). */
-static PGresult *pipeline_next(struct db_conn *c) {
-  PGresult *r = PQgetResult(c->pg), *end;
-  while (r != NULL && (end = PQgetResult(c->pg)) != NULL)
-    PQclear(end);
-  return r;
-}
-
-static int query_ok(const PGresult *r) {
-  ExecStatusType st = PQresultStatus(r);
-  return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-}
-
-/* Reads one statement's results: its prepare (when sent) and its execution.
- * The execution's result, or NULL with the first failure recorded (unless
- * one is recorded already). */
-static PGresult *pipeline_take(struct db_conn *c, const struct db_stmt *stmt, int prepared_too, int *failed) {
-  if (prepared_too) {
-    PGresult *p = pipeline_next(c);
-    int ok = p && PQresultStatus(p) == PGRES_COMMAND_OK;
-    if (!ok && !*failed)
-      record_error(c, p, PQerrorMessage(c->pg));
-    *failed |= !ok;
-    if (ok && prepared_add(c, stmt->name) != 0)
-      *failed = 1;
-    PQclear(p);
-  }
-  PGresult *r = pipeline_next(c);
-  if (r && query_ok(r))
-    return r;
-  if (!*failed)
-    record_error(c, r, PQerrorMessage(c->pg));
-  *failed = 1;
-  PQclear(r);
-  return NULL;
-}
-
-/* Sends the lead and stmt in one round trip (one implicit transaction); the
- * results, or -1 when the connection failed (the connection is then closed). */
-static int pipeline_two(struct db_conn *c, const struct db_stmt *stmt, const char *const *values, PGresult **lead_res,
-                        PGresult **res) {
-  const char *lead_values[1] = {c->lead.value};
-  int prep_lead = 0, prep_main = 0, failed = 0;
-  *lead_res = *res = NULL;
-  if (conn_open(c) != 0)
-    return -1;
-  c->lost = 0;
-  int same = strcmp(stmt->name, c->lead.stmt->name) == 0;
-  if (!PQenterPipelineMode(c->pg) || pipeline_send(c, c->lead.stmt, lead_values, 0, &prep_lead) != 0 ||
-      pipeline_send(c, stmt, values, same && prep_lead, &prep_main) != 0 || !PQpipelineSync(c->pg)) {
-    record_error(c, NULL, PQerrorMessage(c->pg));
-    conn_close(c);
-    return -1;
-  }
-  *lead_res = pipeline_take(c, c->lead.stmt, prep_lead, &failed);
-  *res = pipeline_take(c, stmt, prep_main, &failed);
-  PGresult *sync = PQgetResult(c->pg);
-  int synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
-  PQclear(sync);
-  if (!synced || !PQexitPipelineMode(c->pg)) {
-    if (!failed)
-      record_error(c, NULL, PQerrorMessage(c->pg));
-    c->lost = 1;
-  }
-  return 0;
-}
-
-/* Runs stmt behind the pending lead. The judge sees the lead's result before
- * stmt's result is handed out; a refusal drops it and fails with the judge's
- * SQLSTATE, so nothing read for a refused request reaches its handler. */
-static PGresult *exec_led(struct db_conn *c, const struct db_stmt *stmt, const char *const *values) {
-  PGresult *lead_res = NULL, *res = NULL;
-  if (pipeline_two(c, stmt, values, &lead_res, &res) != 0 || c->lost) {
-    /* As db_exec: a connection lost before any answer gets one fresh attempt. */
-    PQclear(lead_res);
-    PQclear(res);
-    conn_close(c);
-    if (pipeline_two(c, stmt, values, &lead_res, &res) != 0 || c->lost) {
-      PQclear(lead_res);
-      PQclear(res);
-      conn_close(c);
-      lead_drop(c);
-      return NULL;
-    }
-  }
-  /* A failed lead (its error is recorded) takes the statement down with it. */
-  const char *refused = lead_res ? c->lead.judge(lead_res, c->lead.arg) : NULL;
-  if (refused)
-    record_refusal(c, refused, c->lead.stmt->name);
-  if (refused || lead_res == NULL) {
-    PQclear(res);
-    res = NULL;
-  }
-  PQclear(lead_res);
-  lead_drop(c);
-  return res;
-}
-
-enum dbq db_lead_settle(struct db_conn *c) {
-  if (c->lead.stmt == NULL)
-    return DBQ_NONE;
-  struct db_lead lead = c->lead;
-  const char *values[1] = {lead.value};
-  memset(&c->lead, 0, sizeof c->lead); /* db_exec below must not pipeline it again */
-  PGresult *r = db_exec(c, lead.stmt, values);
-  const char *refused = r ? lead.judge(r, lead.arg) : NULL;
-  enum dbq q = r == NULL ? db_failure(c) : DBQ_ONE;
-  PQclear(r);
-  if (refused) {
-    record_refusal(c, refused, lead.stmt->name);
-    q = DBQ_HARD;
-  }
-  if (lead.free_arg)
-    lead.free_arg(lead.arg);
-  return q;
-}
-
 PGresult *db_exec(struct db_conn *c, const struct db_stmt *stmt, const char *const *values) {
+  if (c->prefix.stmt)
+    return exec_prefixed(c, stmt, values);
   if (c->lead.stmt)
     return exec_led(c, stmt, values);
   int idle = c->pg == NULL || PQtransactionStatus(c->pg) == PQTRANS_IDLE;
@@ -368,6 +193,10 @@ enum dbq db_failure(const struct db_conn *c) {
 }
 
 enum dbq db_simple(struct db_conn *c, const char *sql) {
+  /* A transaction whose opening never went out ran nothing: there is
+   * nothing to end. */
+  if ((strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0) && db_prefix_drop(c))
+    return DBQ_ONE;
   /* A transaction starts only once the lead has been judged. */
   enum dbq settled = db_lead_settle(c);
   if (settled < 0)
@@ -574,6 +403,7 @@ void db_pool_release(struct db_pool *p, struct db_conn *c) {
   if (c == NULL)
     return;
   lead_drop(c);
+  db_prefix_drop(c);
   /* Never hand on a connection stuck inside a transaction. */
   if (c->pg && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
     conn_close(c);

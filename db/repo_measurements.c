@@ -81,7 +81,9 @@ enum dbq repo_measurements_lock_state(struct db_conn *conn, const char *id, json
 }
 
 /* The indicator is resolved by code in the same statement: an unknown code
- * inserts nothing, which costs no extra round trip on the common path. */
+ * inserts nothing, which costs no extra round trip on the common path. A row
+ * inserted has exactly the code it was given, so the answer is built with it
+ * (measurement_json_coded, inlined) rather than looked up again. */
 static const struct db_stmt measurements_create = {
     "repo_measurements_create",
     "INSERT INTO measurements AS m"
@@ -89,7 +91,7 @@ static const struct db_stmt measurements_create = {
     " SELECT i.id, (d->>'pesantren_id')::uuid, (d->>'program_id')::uuid, d->>'period', (d->>'value')::numeric,"
     " d->>'note', d->>'evidence_url', nullif(current_setting('opop.actor', true), '')::uuid"
     " FROM (SELECT $1::jsonb AS d) AS src JOIN indicators i ON i.code = src.d->>'indicator_code'"
-    " RETURNING measurement_json(m)",
+    " RETURNING measurement_json_coded(m, $1::jsonb->>'indicator_code')",
     1,
 };
 

@@ -33,6 +33,13 @@ int db_lead(struct db_conn *conn, const struct db_stmt *stmt, const char *value,
  * pending, DBQ_ONE when judged and let through, else a failure (a refusal is
  * DBQ_HARD with the judge's SQLSTATE). db_simple settles first by itself. */
 enum dbq db_lead_settle(struct db_conn *conn);
+/* Holds back a transaction's opening: BEGIN and stmt (at most 3 parameters,
+ * each under 96 bytes, copied) go out in one round trip with the next
+ * statement run on conn. db_simple's COMMIT or ROLLBACK of a transaction
+ * that ran nothing sends nothing. 0, or -1 when the values do not fit. */
+int db_defer_begin(struct db_conn *conn, const struct db_stmt *stmt, const char *const *values);
+/* Forgets an opening that has not gone out: 1 when there was one. */
+int db_prefix_drop(struct db_conn *conn);
 /* Classifies the error recorded on conn. */
 enum dbq db_failure(const struct db_conn *conn);
 /* Puts back an error saved before a cleanup statement overwrote it. */

@@ -22,7 +22,7 @@ db=opop_reports_bench
 key="bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 server_pid=
 
-. "$root/deploy/lib/pg.sh"
+. "$root/tests/bench/lib.sh"
 
 cleanup() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
@@ -54,14 +54,7 @@ else
   OPOP_DATABASE_URL=$url OPOP_LOG_LEVEL=warning "$bin" migrate >/dev/null
 fi
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-OPOP_DATABASE_URL=$url OPOP_PORT=$port OPOP_BOOTSTRAP_API_KEY=$key OPOP_LOG_LEVEL=warning \
-  "$bin" serve >"$dir/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+bench_serve "$dir/server.log" "$key"
 
 base="http://127.0.0.1:$port/v1/reports"
 program=$(psql -d "$db" -Atc "SELECT program_id FROM enrolments e JOIN programs p ON p.id = e.program_id
